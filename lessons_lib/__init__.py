@@ -1,0 +1,19 @@
+"""lessons_lib: the helper package of the book *Efficient convolutional networks*.
+
+One module per concern:
+
+- ``lessons_lib.arithmetic``: parameter, multiply-accumulate (MAC) and output-shape
+  formulas for standard, depthwise, pointwise, separable, grouped and factorized
+  convolutions (pure Python; importing it never imports TensorFlow).
+- ``lessons_lib.scale``: chooses the run scale (quick on CPU, full on GPU) in one place.
+- ``lessons_lib.checks``: self-check functions for the exercises.
+- ``lessons_lib.figures``: plotly figures (with sliders that work in the static book).
+- ``lessons_lib.widgets``: the ipywidgets panels (need a live kernel).
+- ``lessons_lib.chapter``: ``start_chapter()``, the first call of every chapter.
+- ``lessons_lib.keras_check``: formulas next to real Keras layers.
+- ``lessons_lib.data``: real datasets when they can be downloaded, generated ones otherwise.
+
+Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras.
+"""
+
+__version__ = "0.1.0"

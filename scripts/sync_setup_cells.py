@@ -1,0 +1,80 @@
+"""Write the Colab setup cell into every notebook in book/, from _config.yml.
+
+The repository URL and branch live in one place, `_config.yml` (`repository:`).
+This script renders the first cell of every chapter from them, so a notebook
+opened on Colab installs `lessons_lib` from the right repository, and does
+nothing anywhere else. It also strips outputs and execution counts.
+
+    python scripts/sync_setup_cells.py          # rewrite the notebooks
+    python scripts/sync_setup_cells.py --check  # exit 1 if any notebook is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+import nbformat
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MARKER = "# Setup (Colab only)"
+
+
+def setup_cell_source(config_path: pathlib.Path = ROOT / "_config.yml") -> str:
+    """The setup cell's source, rendered from `_config.yml`'s repository url and branch."""
+    repo = yaml.safe_load(config_path.read_text())["repository"]
+    url = repo["url"].rstrip("/")
+    branch = repo.get("branch", "main")
+    return (
+        f"{MARKER}: install this book's helper package `lessons_lib` from its repository.\n"
+        "# Locally and in CI it is already installed (see README), so this cell does nothing.\n"
+        "import sys\n"
+        "\n"
+        "if \"google.colab\" in sys.modules:\n"
+        "    import subprocess\n"
+        "\n"
+        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\",\n"
+        f"                    \"lessons_lib @ git+{url}@{branch}\"], check=True)"
+    )
+
+
+def sync(nb_path: pathlib.Path, source: str) -> nbformat.NotebookNode:
+    """Return the notebook with its setup cell set to ``source`` and no outputs."""
+    nb = nbformat.read(nb_path, as_version=4)
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.cell_type == "code" and (
+            first.source.startswith(MARKER) or first.source.startswith("# placeholder")):
+        first.source = source
+    else:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(source))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report, do not write")
+    args = parser.parse_args(argv)
+    source = setup_cell_source()
+    stale = []
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        before = path.read_text()
+        nb = sync(path, source)
+        after = nbformat.writes(nb) + "\n"
+        if after != before:
+            stale.append(path.relative_to(ROOT))
+            if not args.check:
+                path.write_text(after)
+    verb = "out of date" if args.check else "updated"
+    for path in stale:
+        print(f"{verb}: {path}")
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Exercise self-checks: right answers pass, wrong ones fail with a hint, and the
+numbers written in each solution are the ones the checker accepts."""
+
+import keras
+import pytest
+
+from lessons_lib.checks import EXERCISES, CheckResult, check, smallest_groups_for_budget
+
+# The answers as the chapter's hidden solutions state them.
+SOLUTIONS = {
+    "conv-arith-1": 73_856,
+    "conv-arith-2": 54_992_896,
+    "conv-arith-3": (14, 14, 32),
+    "conv-arith-4": 64,
+}
+WRONG = {
+    "conv-arith-1": 73_728,            # forgot the biases
+    "conv-arith-2": 462_422_016,       # the standard convolution's count
+    "conv-arith-3": (13, 13, 32),
+    "conv-arith-4": 59,                # does not divide 256
+}
+
+
+@pytest.mark.parametrize("ex_id", sorted(SOLUTIONS))
+def test_solution_values_are_accepted(ex_id):
+    result = check(ex_id, SOLUTIONS[ex_id])
+    assert isinstance(result, CheckResult) and result.correct, result
+
+
+@pytest.mark.parametrize("ex_id", sorted(WRONG))
+def test_wrong_answers_get_not_yet_and_a_hint(ex_id):
+    result = check(ex_id, WRONG[ex_id])
+    assert not result.correct
+    assert "Hint" in result.message
+    assert "Not yet" in str(result) and "Not yet" in result._repr_html_()
+
+
+@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
+def test_unanswered_placeholder_is_not_an_error(ex_id):
+    result = check(ex_id, ...)
+    assert not result.correct and "no answer yet" in result.message
+
+
+def test_wrong_types_are_explained_not_raised():
+    assert "whole number" in check("conv-arith-1", "73856").message
+    assert "tuple" in check("conv-arith-3", 14).message
+    assert check("conv-arith-1", 73856.0).correct  # a float that is a whole number is fine
+
+
+def test_layer_exercise_accepts_a_cheap_layer_and_rejects_others():
+    assert check("conv-arith-5", keras.layers.SeparableConv2D(128, 3, strides=2,
+                                                              padding="same")).correct
+    assert check("conv-arith-5", keras.layers.Conv2D(128, 3, strides=2, padding="same",
+                                                     groups=8)).correct
+    too_big = check("conv-arith-5", keras.layers.Conv2D(128, 3, strides=2, padding="same"))
+    assert not too_big.correct and "73,856" in too_big.message
+    wrong_shape = check("conv-arith-5", keras.layers.SeparableConv2D(128, 3, padding="same"))
+    assert not wrong_shape.correct and "(32, 32, 128)" in wrong_shape.message
+    assert not check("conv-arith-5", "a layer").correct
+
+
+def test_groups_budget_helper():
+    assert smallest_groups_for_budget(256, 256, 3, 10_000) == 64
+    assert smallest_groups_for_budget(256, 256, 3, 10**9) == 1
+    with pytest.raises(ValueError, match="max_weights"):
+        smallest_groups_for_budget(4, 4, 3, 1)
+
+
+def test_unknown_exercise_id_is_a_clear_error():
+    with pytest.raises(ValueError, match="exercise_id='nope'.*known"):
+        check("nope", 1)
+
+
+def test_every_exercise_has_an_id_chapter_and_title():
+    for ex_id, ex in EXERCISES.items():
+        assert ex.id == ex_id and ex.chapter and ex.title

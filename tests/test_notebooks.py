@@ -1,0 +1,98 @@
+"""The committed notebooks: no outputs, the Colab setup cell, and the table of contents."""
+
+import json
+import pathlib
+import subprocess
+import sys
+import types
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import sync_setup_cells  # noqa: E402
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "book/ has no notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs_or_execution_counts(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {i} has outputs"
+            assert cell.execution_count is None, f"{path.name} cell {i} has an execution count"
+    assert "widgets" not in nb.metadata, f"{path.name} carries saved widget state"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_is_the_setup_cell_rendered_from_config(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].cell_type == "code"
+    assert nb.cells[0].source == sync_setup_cells.setup_cell_source()
+
+
+def test_setup_cell_uses_the_repository_url_from_config_only():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    source = sync_setup_cells.setup_cell_source()
+    assert f"git+{config['repository']['url']}@{config['repository']['branch']}" in source
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "sync_setup_cells.py"),
+                            "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def _run_setup_cell(monkeypatch, on_colab):
+    calls = []
+    fake_subprocess = types.SimpleNamespace(run=lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setitem(sys.modules, "subprocess", fake_subprocess)
+    if on_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(sync_setup_cells.setup_cell_source(), {})
+    return calls
+
+
+def test_setup_cell_does_nothing_off_colab(monkeypatch):
+    assert _run_setup_cell(monkeypatch, on_colab=False) == []
+
+
+def test_setup_cell_installs_lessons_lib_on_colab(monkeypatch):
+    calls = _run_setup_cell(monkeypatch, on_colab=True)
+    assert len(calls) == 1
+    (argv,), kwargs = calls[0]
+    assert argv[1:4] == ["-m", "pip", "install"] and kwargs == {"check": True}
+    assert argv[-1].startswith("lessons_lib @ git+https://")
+
+
+def test_toc_lists_every_notebook_and_nothing_missing():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for c in toc["chapters"]]
+    for f in files:
+        assert any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), f
+    listed = {f for f in files}
+    for path in NOTEBOOKS:
+        assert str(path.relative_to(ROOT).with_suffix("")) in listed, f"{path.name} not in _toc.yml"
+    assert toc["chapters"][0]["file"] == "book/conv_arithmetic"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_has_objectives_exercises_and_solutions(path):
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    assert "Learning objectives" in text and "Prerequisites" in text and "Time" in text
+    assert "start_chapter(" in text, "the run scale must be printed by start_chapter()"
+    assert text.count("{exercise}") >= 4
+    assert text.count("{solution}") == text.count("{exercise}")
+    assert text.count(":class: dropdown") >= text.count("{solution}")
+    assert "## Summary" in text and "## References" in text
+
+
+def test_notebook_json_is_valid_nbformat():
+    for path in NOTEBOOKS:
+        nbformat.validate(nbformat.read(path, as_version=4))
+        json.loads(path.read_text())
