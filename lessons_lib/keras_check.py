@@ -30,13 +30,12 @@ def compare(cost: ConvCost, layer, input_shape: Sequence[int]) -> dict:
     """One row: the formula's and Keras's output shape and params, and whether they agree."""
     shape, params = keras_counts(layer, input_shape)
     return {
-        "layer": f"{type(layer).__name__}",
+        "Keras layer": type(layer).__name__,
         "formula": cost.name,
-        "output shape (formula)": cost.output_shape,
-        "output shape (Keras)": shape,
+        "shape (formula)": cost.output_shape,
+        "shape (Keras)": shape,
         "params (formula)": cost.params,
         "params (Keras)": params,
-        "MACs (formula)": cost.macs,
         "agree": shape == tuple(cost.output_shape) and params == cost.params,
     }
 

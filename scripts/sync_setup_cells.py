@@ -3,7 +3,8 @@
 The repository URL and branch live in one place, `_config.yml` (`repository:`).
 This script renders the first cell of every chapter from them, so a notebook
 opened on Colab installs `lessons_lib` from the right repository, and does
-nothing anywhere else. It also strips outputs and execution counts.
+nothing anywhere else. The cell is tagged `remove-cell`, so the HTML book does
+not show it above the chapter title. It also strips outputs and execution counts.
 
     python scripts/sync_setup_cells.py          # rewrite the notebooks
     python scripts/sync_setup_cells.py --check  # exit 1 if any notebook is out of date
@@ -49,6 +50,9 @@ def sync(nb_path: pathlib.Path, source: str) -> nbformat.NotebookNode:
         first.source = source
     else:
         nb.cells.insert(0, nbformat.v4.new_code_cell(source))
+        first = nb.cells[0]
+    # Colab runs the cell; the HTML book leaves it out (the intro page explains it).
+    first.metadata["tags"] = ["remove-cell"]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []

@@ -2,6 +2,7 @@
 
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import types
@@ -90,6 +91,17 @@ def test_chapter_has_objectives_exercises_and_solutions(path):
     assert text.count("{solution}") == text.count("{exercise}")
     assert text.count(":class: dropdown") >= text.count("{solution}")
     assert "## Summary" in text and "## References" in text
+
+
+def test_exercise_labels_and_self_checks_match_the_registry():
+    from lessons_lib.checks import EXERCISES
+    labelled = {}
+    for path in NOTEBOOKS:
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+        for label in re.findall(r"```\{exercise\}[^\n]*\n:label: ([\w-]+)", text):
+            labelled[label] = path.name
+            assert f'check("{label}"' in text, f"{path.name}: exercise {label} has no self-check cell"
+    assert set(labelled) == set(EXERCISES), (set(labelled) ^ set(EXERCISES))
 
 
 def test_notebook_json_is_valid_nbformat():
