@@ -12,8 +12,23 @@ One module per concern:
 - ``lessons_lib.chapter``: ``start_chapter()``, the first call of every chapter.
 - ``lessons_lib.keras_check``: formulas next to real Keras layers.
 - ``lessons_lib.data``: real datasets when they can be downloaded, generated ones otherwise.
+- ``lessons_lib.models``: the architectures (imports Keras); ``lessons_lib.profiler``
+  (also as ``lessons_lib.profile``): per-layer parameters and MACs;
+  ``python -m lessons_lib.bench``: speed against ``keras.applications``.
 
 Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras.
 """
 
 __version__ = "0.1.0"
+
+
+def profile(model, input_shape=None):
+    """Per-layer cost table of a Keras model: see :func:`lessons_lib.profiler.profile`.
+
+    Returns a pandas DataFrame with one row per layer (``layer``, ``type``,
+    ``output_shape``, ``params``, ``macs`` for one image). Imported on call, so
+    ``import lessons_lib`` stays free of pandas, TensorFlow and Keras.
+    """
+    from lessons_lib.profiler import profile as _profile
+
+    return _profile(model, input_shape)

@@ -1,0 +1,88 @@
+"""lessons_lib.profiler.profile: parameters equal Keras's, MACs match the published totals."""
+
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
+from keras import layers  # noqa: E402
+
+from lessons_lib.profiler import profile  # noqa: E402
+
+
+def test_profiler_import_does_not_import_tensorflow():
+    code = ("import sys, lessons_lib.profiler; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _zoo():
+    inputs = keras.Input((16, 16, 8))
+    x = layers.Conv2D(16, 3, strides=2, padding="same", name="strided")(inputs)      # 8x8x16
+    x = layers.BatchNormalization(name="bn")(x)
+    x = layers.Conv2D(32, 3, padding="same", groups=4, name="grouped")(x)            # 8x8x32
+    x = layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2, name="dw")(x)  # 8x8x64
+    x = layers.SeparableConv2D(24, 3, padding="valid", depth_multiplier=2,
+                               name="sep")(x)                                        # 6x6x24
+    x = layers.BatchNormalization(scale=False, name="bn_noscale")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dense(10, name="dense")(x)
+    return keras.Model(inputs, x)
+
+
+def test_params_equal_count_params_for_every_layer_type():
+    model = _zoo()
+    df = profile(model)
+    assert list(df.columns) == ["layer", "type", "output_shape", "params", "macs"]
+    for row in df.itertuples():
+        assert row.params == model.get_layer(row.layer).count_params(), row.layer
+
+
+def test_macs_by_hand():
+    macs = profile(_zoo()).set_index("layer")["macs"]
+    assert macs["strided"] == 8 * 8 * 16 * (3 * 3 * 8)
+    assert macs["grouped"] == 8 * 8 * 32 * (3 * 3 * 16 // 4)
+    assert macs["dw"] == 8 * 8 * 64 * 9
+    assert macs["sep"] == 6 * 6 * (64 * 2 * 9 + 64 * 2 * 24)  # dw input has 64 channels
+    assert macs["dense"] == 24 * 10
+    assert macs["bn"] == macs["gap"] == 0
+
+
+def test_nested_model_is_expanded():
+    inner = _zoo()
+    inputs = keras.Input((16, 16, 8))
+    outer = keras.Model(inputs, layers.Dense(3, name="head")(inner(inputs)))
+    df = profile(outer)
+    assert "model/sep" in set(df.layer) or any(name.endswith("/sep") for name in df.layer)
+    assert df.params.sum() == outer.count_params()
+
+
+def test_input_shape_override():
+    model = keras.Sequential([keras.Input((None, None, 3)), layers.Conv2D(4, 3, name="c")])
+    df = profile(model, input_shape=(10, 12, 3))
+    assert df.loc[0, "output_shape"] == (8, 10, 4)
+    assert df.loc[0, "macs"] == 8 * 10 * 4 * 27
+
+
+@pytest.mark.parametrize("name,expected_g", [("xception", 8.36), ("inception_v3", 5.71),
+                                              ("mobilenet", 0.569), ("resnext50", 4.23)])
+def test_total_macs_at_default_size(name, expected_g):
+    import lessons_lib.models as models
+
+    keras.backend.clear_session()
+    kwargs = {"implementation": "grouped"} if name == "resnext50" else {}
+    model = getattr(models, name)(**kwargs)
+    df = profile(model)
+    assert df.macs.sum() / 1e9 == pytest.approx(expected_g, rel=0.005)
+    assert df.params.sum() == model.count_params()
+    keras.backend.clear_session()
+
+
+def test_package_level_profile_is_the_profiler():
+    import lessons_lib
+
+    model = _zoo()
+    assert lessons_lib.profile(model).equals(profile(model))
