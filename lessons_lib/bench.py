@@ -24,8 +24,12 @@ import time
 
 
 def _forward_fn(model):
+    """A compiled inference call of ``model``. Each model gets its own ``tf.function``
+    on purpose, so TensorFlow's "excessive retracing" warning (which counts traces
+    across functions) is muted for the benchmark."""
     import tensorflow as tf
 
+    tf.get_logger().setLevel("ERROR")
     return tf.function(lambda x: model(x, training=False))
 
 
@@ -40,6 +44,47 @@ def _interleaved_medians(fns, x, repeats):
             fn(x).numpy()
             times[i].append(time.perf_counter() - start)
     return [statistics.median(t) for t in times]
+
+
+def forward_latency(models, batch=1, repeats=5, seed=0):
+    """Median forward time of each model on this machine, in milliseconds per batch.
+
+    Args:
+        models: dict ``name -> keras.Model``; each gets a random batch of its own
+            input size (read from ``model.input_shape``).
+        batch: images per forward pass.
+        repeats: timed calls per model, after one warm-up call (which traces the graph).
+        seed: seed of the random inputs.
+
+    Returns:
+        dict ``name -> milliseconds`` (median of ``repeats``). The models are timed
+        in turn, one call each per round, so slow drifts of a shared machine hit all
+        of them alike.
+    """
+    import numpy as np
+
+    if not models:
+        raise ValueError("models must be a non-empty dict of name -> keras.Model")
+    if not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch must be a positive int, got {batch!r}")
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    rng = np.random.default_rng(seed)
+    names = list(models)
+    fns, inputs = [], []
+    for name in names:
+        shape = tuple(models[name].input_shape[1:])
+        inputs.append(rng.uniform(-1, 1, (batch,) + shape).astype("float32"))
+        fns.append(_forward_fn(models[name]))
+    for fn, x in zip(fns, inputs):
+        fn(x).numpy()
+    times = [[] for _ in names]
+    for _ in range(repeats):
+        for i, (fn, x) in enumerate(zip(fns, inputs)):
+            start = time.perf_counter()
+            fn(x).numpy()
+            times[i].append(time.perf_counter() - start)
+    return {name: 1e3 * statistics.median(t) for name, t in zip(names, times)}
 
 
 def _timed_build(builder, **kwargs):

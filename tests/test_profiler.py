@@ -86,3 +86,15 @@ def test_package_level_profile_is_the_profiler():
 
     model = _zoo()
     assert lessons_lib.profile(model).equals(profile(model))
+
+
+def test_forward_latency_times_every_model_and_checks_arguments():
+    from lessons_lib.bench import forward_latency
+
+    small = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3)])
+    times = forward_latency({"a": small, "b": _zoo()}, batch=2, repeats=2)
+    assert set(times) == {"a", "b"} and all(t > 0 for t in times.values())
+    with pytest.raises(ValueError, match="repeats"):
+        forward_latency({"a": small}, repeats=0)
+    with pytest.raises(ValueError, match="models"):
+        forward_latency({})

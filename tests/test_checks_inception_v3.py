@@ -1,0 +1,65 @@
+"""Self-checks of the InceptionV3 chapter: the numbers in the hidden solutions are
+accepted, wrong answers get a hint, and the helpers agree with the built model."""
+
+import pytest
+
+from lessons_lib.checks import check
+from lessons_lib.checks import inception_v3 as c
+
+# The answers as the chapter's hidden solutions state them.
+SOLUTIONS = {
+    "inception-v3-1": 2 / 7,
+    "inception-v3-2": 1_298_944,
+    "inception-v3-3": 75,
+    "inception-v3-4": 11_114_880,
+    "inception-v3-5": (3, 3, 2048),
+}
+WRONG = {
+    "inception-v3-1": 28.6,                # a percentage, not a fraction
+    "inception-v3-2": 1_298_944 + 1,
+    "inception-v3-3": 74,
+    "inception-v3-4": 11_114_880 + 7_680,  # counted some non-trainable statistics
+    "inception-v3-5": (4, 4, 2048),
+}
+
+
+@pytest.mark.parametrize("ex_id", sorted(SOLUTIONS))
+def test_solution_values_are_accepted(ex_id):
+    result = check(ex_id, SOLUTIONS[ex_id])
+    assert result.correct, result
+
+
+@pytest.mark.parametrize("ex_id", sorted(WRONG))
+def test_wrong_answers_get_a_hint(ex_id):
+    result = check(ex_id, WRONG[ex_id])
+    assert not result.correct and "Hint" in result.message
+
+
+@pytest.mark.parametrize("ex_id", sorted(SOLUTIONS))
+def test_placeholder_is_not_an_error(ex_id):
+    assert "no answer yet" in check(ex_id, ...).message
+
+
+def test_wrong_types_are_explained():
+    assert "tuple" in check("inception-v3-5", 3).message
+    assert "whole number" in check("inception-v3-3", "75").message
+
+
+def test_block_of_does_not_confuse_mixed1_and_mixed10():
+    assert c.block_of("mixed1") == "mixed1"
+    assert c.block_of("mixed10_1x1_conv") == "mixed10"
+    assert c.block_of("mixed1_1x1_conv") == "mixed1"
+    assert c.block_of("stem_conv1_conv") == "stem"
+    assert c.block_of("predictions") == "head"
+
+
+def test_helpers_agree_with_the_built_model():
+    from lessons_lib.models import inception_v3
+
+    model = inception_v3(include_top=False, input_shape=(150, 150, 3))
+    assert tuple(model.output.shape[1:]) == (c.final_grid(150),) * 2 + (2048,)
+    with pytest.raises(ValueError):
+        inception_v3(include_top=False, input_shape=(c.smallest_input_side() - 1,) * 2 + (3,))
+    blocks = {c.block_of(layer.name) for layer in model.layers} - {"head"}
+    assert blocks == {"stem"} | {f"mixed{i}" for i in range(11)}
+    assert sum(c.block_params(b) for b in blocks) == model.count_params()
