@@ -8,6 +8,12 @@ a hint. Each chapter's checkers live in their own module here.
 
 from lessons_lib.checks._core import EXERCISES, CheckResult, Exercise
 from lessons_lib.checks import conv_arithmetic  # noqa: F401  (registers conv-arith-*)
+from lessons_lib.checks import mobilenet  # noqa: F401
+from lessons_lib.checks import resnext  # noqa: F401
+from lessons_lib.checks import inception_v3  # noqa: F401
+from lessons_lib.checks import xception  # noqa: F401
+from lessons_lib.checks import comparison  # noqa: F401  (registers comparison-*)
+from lessons_lib.checks import factorized, inception_module  # noqa: F401
 from lessons_lib.checks.conv_arithmetic import smallest_groups_for_budget
 
 

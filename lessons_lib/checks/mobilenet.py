@@ -1,0 +1,139 @@
+"""Self-checks for the chapter *MobileNet and a UNet decoder* (exercise IDs ``mobilenet-N``).
+
+Expected answers are computed (with :mod:`lessons_lib.arithmetic`, the profiler, or by
+building and inspecting the learner's model), never typed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lessons_lib import arithmetic as ar
+from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, not_answered,
+                                      register, unanswered)
+
+CHAPTER = "mobilenet_unet"
+
+#: The masks of exercise mobilenet-3 (as printed in the chapter).
+IOU_TRUE = ((0, 0, 1, 1), (0, 2, 2, 1), (0, 0, 2, 2))
+IOU_PRED = ((0, 1, 1, 1), (0, 2, 0, 1), (0, 0, 2, 0))
+#: The source notes' input size (rows, cols) and classes for mobilenet-5.
+NOTES_INPUT = (416, 608)
+NOTES_CLASSES = 2
+
+
+@register("mobilenet-1", CHAPTER, "Weights of a 256-to-512 depthwise-separable block")
+def _mobilenet_1(answer) -> CheckResult:
+    expected = ar.separable_conv(14, 14, 256, 512, 3, use_bias=False).params
+    return expect_int("mobilenet-1", answer, expected,
+                      "the depthwise step has k*k*C_in weights, the pointwise step C_in*C_out.")
+
+
+def mobilenet_macs_millions(alpha: float, size: int) -> float:
+    """MACs (millions) of ``mobilenet(alpha=alpha, input_shape=(size, size, 3))``, by the profiler."""
+    from lessons_lib.models import mobilenet
+    from lessons_lib.profiler import profile
+
+    model = mobilenet(alpha=alpha, input_shape=(size, size, 3))
+    return float(profile(model).macs.sum()) / 1e6
+
+
+@register("mobilenet-2", CHAPTER, "MACs of MobileNet 0.5-160")
+def _mobilenet_2(answer) -> CheckResult:
+    if unanswered(answer):
+        return not_answered("mobilenet-2")
+    expected = mobilenet_macs_millions(0.5, 160)
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool) and answer > 1e5:
+        return CheckResult("mobilenet-2", False,
+                           f"{answer:,} looks like a count of MACs, not millions. "
+                           "Hint: divide by 1e6.")
+    return expect_float("mobilenet-2", answer, expected,
+                        "build mobilenet(alpha=0.5, input_shape=(160, 160, 3)) and sum the "
+                        "profiler's macs column; MACs scale with alpha^2 and (size/224)^2.",
+                        rel_tol=1e-2)
+
+
+def iou_exercise_expected() -> float:
+    """The mean IoU of the exercise mobilenet-3 masks, by :func:`lessons_lib.segmentation.mean_iou`."""
+    from lessons_lib.segmentation import mean_iou
+
+    return mean_iou(np.array(IOU_TRUE), np.array(IOU_PRED), 3)
+
+
+@register("mobilenet-3", CHAPTER, "Mean IoU of a small prediction")
+def _mobilenet_3(answer) -> CheckResult:
+    if unanswered(answer):
+        return not_answered("mobilenet-3")
+    truth, pred = np.array(IOU_TRUE), np.array(IOU_PRED)
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool) \
+            and np.isclose(answer, float((truth == pred).mean()), rtol=1e-3):
+        return CheckResult("mobilenet-3", False,
+                           f"{answer:.4g} is the pixel accuracy. Hint: IoU per class is "
+                           "TP / (TP + FP + FN); average the three classes.")
+    return expect_float("mobilenet-3", answer, iou_exercise_expected(),
+                        "for each class count TP (right), FP (predicted c, truly not c) and FN "
+                        "(truly c, predicted otherwise); IoU = TP / (TP + FP + FN); average the "
+                        "three classes.", rel_tol=2e-3)
+
+
+def block_expected_params(in_channels: int = 64, out_channels: int = 128) -> int:
+    """Parameters of the MobileNet block of mobilenet-4: weights plus 4 BN numbers per channel."""
+    dw = ar.depthwise_conv(32, 32, in_channels, 3, strides=2, use_bias=False)
+    pw = ar.pointwise_conv(16, 16, in_channels, out_channels, use_bias=False)
+    return dw.params + pw.params + 4 * (in_channels + out_channels)
+
+
+@register("mobilenet-4", CHAPTER, "Build a MobileNet block: 32x32x64 to 16x16x128")
+def _mobilenet_4(answer) -> CheckResult:
+    ex_id = "mobilenet-4"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    import keras
+
+    if not isinstance(answer, keras.Model):
+        return CheckResult(ex_id, False, f"expected a keras.Model, got {type(answer).__name__}. "
+                           "Hint: keras.Model(inputs, outputs).")
+    try:
+        output = answer(np.zeros((1, 32, 32, 64), dtype="float32"))
+    except Exception as err:  # a learner's model may reject the input: say why
+        return CheckResult(ex_id, False, f"it does not accept a 32x32x64 input: {err}")
+    shape = tuple(output.shape[1:])
+    if shape != (16, 16, 128):
+        return CheckResult(ex_id, False, f"its output is {shape}, not (16, 16, 128). Hint: "
+                           "stride 2 on the depthwise step, 128 pointwise filters.")
+    kinds = [type(layer).__name__ for layer in answer.layers]
+    if "DepthwiseConv2D" not in kinds:
+        return CheckResult(ex_id, False, "no DepthwiseConv2D layer. Hint: the first step is "
+                           "layers.DepthwiseConv2D(3, strides=2, padding='same').")
+    pointwise = [layer for layer in answer.layers if type(layer).__name__ == "Conv2D"
+                 and tuple(layer.kernel_size) == (1, 1)]
+    if not pointwise:
+        return CheckResult(ex_id, False, "no 1x1 Conv2D layer. Hint: the second step is "
+                           "layers.Conv2D(128, 1).")
+    relu6 = [layer for layer in answer.layers if type(layer).__name__ == "ReLU"
+             and layer.max_value is not None and float(layer.max_value) == 6.0]
+    if len(relu6) < 2 or kinds.count("BatchNormalization") < 2:
+        return CheckResult(ex_id, False, "each convolution needs a BatchNormalization and a "
+                           "ReLU6 after it. Hint: layers.ReLU(max_value=6.0).")
+    params, expected = answer.count_params(), block_expected_params()
+    if params != expected:
+        return CheckResult(ex_id, False, f"{params:,} parameters, expected {expected:,}. Hint: "
+                           "use_bias=False on both convolutions (BN adds the shift).")
+    return CheckResult(ex_id, True, f"output {shape}, {params:,} parameters, ReLU6 after both steps.")
+
+
+@register("mobilenet-5", CHAPTER, "Output shape of the notes' half-resolution UNet")
+def _mobilenet_5(answer) -> CheckResult:
+    ex_id = "mobilenet-5"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    rows, cols = NOTES_INPUT
+    expected = ((rows // 2) * (cols // 2), NOTES_CLASSES)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return CheckResult(ex_id, False, f"expected a tuple (pixels, n_classes), got {answer!r}.")
+    if tuple(answer) == expected:
+        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
+    hint = "the map is H/2 x W/2 and the reshape lists its pixels; the last axis is the classes."
+    if tuple(answer) == (rows * cols, NOTES_CLASSES):
+        hint = "that is full resolution; the notes' output is at half the input size. " + hint
+    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: {hint}")

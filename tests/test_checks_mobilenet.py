@@ -1,0 +1,87 @@
+"""Self-checks of the MobileNet/UNet chapter: right answers pass, wrong ones get a hint, and the
+numbers written in the hidden solutions are the ones accepted."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from lessons_lib.checks import EXERCISES, check
+from lessons_lib.checks.mobilenet import (block_expected_params, iou_exercise_expected,
+                                          mobilenet_macs_millions)
+from lessons_lib.segmentation import mean_iou
+
+SOLUTIONS = {  # as the chapter's solutions state them
+    "mobilenet-1": 133_376,
+    "mobilenet-2": 76.5,
+    "mobilenet-3": 0.607,
+    "mobilenet-5": (63232, 2),
+}
+WRONG = {
+    "mobilenet-1": 1_179_648,     # the standard convolution
+    "mobilenet-2": 149.0,         # 0.5-224
+    "mobilenet-3": 0.75,          # the pixel accuracy
+    "mobilenet-5": (416 * 608, 2),
+}
+
+
+def mobilenet_block(bias=False, relu6=True, strides=2):
+    inputs = keras.Input((32, 32, 64))
+    x = layers.DepthwiseConv2D(3, strides=strides, padding="same", use_bias=bias)(inputs)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU(6.0 if relu6 else None)(x)
+    x = layers.Conv2D(128, 1, use_bias=bias)(x)
+    x = layers.BatchNormalization()(x)
+    return keras.Model(inputs, layers.ReLU(6.0 if relu6 else None)(x))
+
+
+def test_all_chapter_ids_registered():
+    ids = {i for i in EXERCISES if i.startswith("mobilenet-")}
+    assert ids == {f"mobilenet-{n}" for n in range(1, 6)}
+    assert all(EXERCISES[i].chapter == "mobilenet_unet" for i in ids)
+
+
+@pytest.mark.parametrize("ex_id", sorted(SOLUTIONS))
+def test_solution_values_are_accepted(ex_id):
+    result = check(ex_id, SOLUTIONS[ex_id])
+    assert result.correct, result
+
+
+@pytest.mark.parametrize("ex_id", sorted(WRONG))
+def test_wrong_answers_get_a_hint(ex_id):
+    result = check(ex_id, WRONG[ex_id])
+    assert not result.correct and "Hint" in result.message
+
+
+@pytest.mark.parametrize("ex_id", [f"mobilenet-{n}" for n in range(1, 6)])
+def test_placeholder_is_not_an_error(ex_id):
+    assert "no answer yet" in check(ex_id, ...).message
+
+
+def test_expected_values_are_computed_right():
+    assert mobilenet_macs_millions(0.5, 160) == pytest.approx(76.5, abs=0.1)
+    truth = np.array([[0, 0, 1, 1], [0, 2, 2, 1], [0, 0, 2, 2]])
+    pred = np.array([[0, 1, 1, 1], [0, 2, 0, 1], [0, 0, 2, 0]])
+    assert iou_exercise_expected() == pytest.approx((4 / 7 + 3 / 4 + 2 / 4) / 3)
+    assert mean_iou(truth, pred, 3) == iou_exercise_expected()
+    assert block_expected_params() == 9_536 == mobilenet_block().count_params()
+
+
+def test_millions_mixup_is_explained():
+    assert "millions" in check("mobilenet-2", 76_200_000).message
+
+
+def test_block_exercise():
+    assert check("mobilenet-4", mobilenet_block()).correct
+    assert "Bias" in check("mobilenet-4", mobilenet_block(bias=True)).message.replace("bias", "Bias")
+    assert "ReLU6" in check("mobilenet-4", mobilenet_block(relu6=False)).message
+    assert "(32, 32, 128)" in check("mobilenet-4", mobilenet_block(strides=1)).message
+    inputs = keras.Input((32, 32, 64))
+    separable = keras.Model(inputs, layers.SeparableConv2D(128, 3, strides=2, padding="same")(inputs))
+    assert "DepthwiseConv2D" in check("mobilenet-4", separable).message
+    assert "keras.Model" in check("mobilenet-4", layers.Dense(3)).message
+
+
+def test_tuple_answers_are_type_checked():
+    assert "tuple" in check("mobilenet-5", 63232).message
+    assert check("mobilenet-5", [63232, 2]).correct
