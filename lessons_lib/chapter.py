@@ -3,9 +3,11 @@
 It makes a run repeatable and says how it will run:
 
 * seeds Python's ``random``, NumPy and (if installed) Keras/TensorFlow;
-* chooses the plotly renderer: Colab's own on Colab, otherwise the one the
-  built book needs (``plotly_mimetype+notebook_connected``, so figures appear
-  both in JupyterLab and in the static HTML);
+* chooses the plotly renderer: Colab's own on Colab, otherwise
+  ``plotly_mimetype+book_html`` (see :class:`BookHtmlRenderer`): JupyterLab and
+  VS Code draw the plotly mime type; the static HTML book draws the ``text/html``
+  part with the copy of plotly.js that the book serves itself (no CDN, works
+  offline);
 * imports TensorFlow once with its C++ start-up log lines muted (they are
   written straight to file descriptor 2, before ``TF_CPP_MIN_LOG_LEVEL`` is
   read, and would otherwise clutter the first output of every chapter);
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 
 from lessons_lib.scale import RunScale, run_scale
 
-BOOK_PLOTLY_RENDERER = "plotly_mimetype+notebook_connected"
+BOOK_PLOTLY_RENDERER = "plotly_mimetype+book_html"
 
 
 def on_colab() -> bool:
@@ -43,11 +46,87 @@ def set_seed(seed: int = 0) -> None:
     keras.utils.set_random_seed(seed)
 
 
+def _plain_text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", str(html)).split())
+
+
+def figure_description(fig_dict: dict) -> str:
+    """A short text alternative for a plotly figure: its title, else its axis titles."""
+    layout = fig_dict.get("layout", {}) or {}
+
+    def title_of(obj) -> str:
+        title = (obj or {}).get("title")
+        if isinstance(title, dict):
+            title = title.get("text")
+        return _plain_text(title) if title else ""
+
+    title = title_of(layout)
+    if title:
+        return f"Interactive chart: {title}"
+    axes = [title_of(layout.get(k)) for k in ("xaxis", "yaxis")]
+    axes = [a for a in axes if a]
+    if axes:
+        return "Interactive chart of " + " against ".join(reversed(axes))
+    return "Interactive chart"
+
+
+def _book_html_renderer_class():
+    from plotly.io._base_renderers import MimetypeRenderer
+
+    class BookHtmlRenderer(MimetypeRenderer):
+        """``text/html`` for a plotly figure that uses the page's own plotly.js.
+
+        The HTML neither embeds plotly.js nor links a CDN: the built book loads
+        its local copy (``_static/vendor/plotly.min.js``, added to every page
+        that has a figure by ``scripts/offline_assets.py``), so figures render
+        from ``file://`` or with no network. Only where a front end shows this
+        HTML on a page without plotly.js (and without the plotly mime renderer)
+        does the figure fetch plotly.js from the CDN. The figure's title is its
+        text alternative (``role="figure"`` and ``aria-label``).
+        """
+
+        def to_mimebundle(self, fig_dict):
+            from plotly.io import to_html
+            from plotly.io._utils import plotly_cdn_url
+
+            html = to_html(fig_dict, include_plotlyjs=False, include_mathjax=False,
+                           full_html=False, default_width="100%", default_height=525,
+                           validate=False, config={"responsive": True})
+            label = figure_description(fig_dict).replace("&", "&amp;").replace('"', "&quot;")
+            html = html.replace('class="plotly-graph-div"',
+                                f'class="plotly-graph-div" role="figure" aria-label="{label}"', 1)
+            start, end = html.index("<script>"), html.rindex("</script>")
+            body = html[start + len("<script>"):end]
+            loader = (
+                "<script>(function () {\n"
+                f"  function draw() {{ {body} }}\n"
+                "  if (window.Plotly) { draw(); return; }\n"
+                "  var s = document.createElement('script');\n"
+                f"  s.src = {plotly_cdn_url()!r}; s.onload = draw;\n"
+                "  document.head.appendChild(s);\n"
+                "})();</script>")
+            return {"text/html": html[:start] + loader + html[end + len("</script>"):]}
+
+    return BookHtmlRenderer
+
+
+def register_book_plotly_renderer() -> None:
+    """Register the ``book_html`` plotly renderer (idempotent)."""
+    import plotly.io as pio
+
+    if "book_html" not in pio.renderers:
+        pio.renderers["book_html"] = _book_html_renderer_class()()
+
+
 def use_book_plotly_renderer() -> str:
     """Set and return the plotly renderer for this environment (see module doc)."""
     import plotly.io as pio
 
-    pio.renderers.default = "colab" if on_colab() else BOOK_PLOTLY_RENDERER
+    if on_colab():  # Colab's own renderer; its plotly version is not ours to assume
+        pio.renderers.default = "colab"
+    else:
+        register_book_plotly_renderer()
+        pio.renderers.default = BOOK_PLOTLY_RENDERER
     return pio.renderers.default
 
 

@@ -15,6 +15,27 @@ from lessons_lib import arithmetic as ar
 from lessons_lib.figures import cost_bar_figure
 
 
+def show_in_output(output: W.Output, figure=None) -> None:
+    """Replace what ``output`` shows with ``figure`` (or nothing if ``figure`` is None).
+
+    This sets the Output widget's ``outputs`` state directly instead of
+    capturing with ``with output:``. Capturing makes the notebook executor (nbclient, used by the book build and
+    nbval) intercept the kernel's messages and answer with widget updates, and
+    that exchange can block the execution for good (jupyter/nbclient#312); the
+    direct way involves no capture and shows the same figure in Jupyter and Colab.
+
+    The figure's own mime bundle (``_repr_mimebundle_``: the plotly JSON and the
+    HTML of the renderer that ``start_chapter`` chose) becomes the one output;
+    IPython's ``append_display_data`` cannot be used, because a plotly figure
+    displays itself (``_ipython_display_``) into the cell instead of the widget.
+    """
+    if figure is None:
+        output.outputs = ()
+        return
+    output.outputs = ({"output_type": "display_data", "data": figure._repr_mimebundle_(),
+                       "metadata": {}},)
+
+
 class ConvCostPanel:
     """Sliders for a convolution's shape, a table of costs and a bar chart.
 
@@ -77,13 +98,11 @@ class ConvCostPanel:
             self.table.value = (f'<p style="color:#b00020"><strong>Not possible:</strong> '
                                 f"{html.escape(self.error)}</p>")
             self.figure = None
-            self.chart.clear_output()
+            show_in_output(self.chart)
             return
         self.table.value = self._table_html()
         self.figure = cost_bar_figure(self.rows, title="Cost of each way (no bias)")
-        self.chart.clear_output(wait=True)
-        with self.chart:
-            self.figure.show()
+        show_in_output(self.chart, self.figure)
 
     def _table_html(self) -> str:
         standard = self.rows[0]

@@ -23,9 +23,18 @@ if not (HTML / "index.html").exists():
     pytest.skip("the book is not built (run scripts/build_book.sh)", allow_module_level=True)
 
 
+TOC = pathlib.Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))  # see tests/browser
+
+
 def chapter_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [c["file"] for c in toc["chapters"]]
+    """The notebook chapters of the table of contents (not the Markdown pages)."""
+    toc = yaml.safe_load(TOC.read_text())
+    return [c["file"] for c in toc["chapters"] if (ROOT / f"{c['file']}.ipynb").exists()]
+
+
+def page_files():
+    toc = yaml.safe_load(TOC.read_text())
+    return [toc["root"]] + [c["file"] for c in toc["chapters"]]
 
 
 def page(name):
@@ -44,7 +53,7 @@ def test_arithmetic_chapter_has_plotly_figures_with_a_slider_and_the_widget_stat
     html = page("book/conv_arithmetic")
     assert html.count("Plotly.newPlot") >= 3, "plotly figures are missing from the page"
     assert '"sliders"' in html, "the precomputed slider figure is missing"
-    assert "require.min.js" in html
+    assert "_static/vendor/require.js" in html and "vendor/html-manager/embed-amd.js" in html
     state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
                       html, re.S)
     assert state, "the widget panel's saved state is not embedded"
@@ -59,3 +68,41 @@ def test_arithmetic_chapter_has_plotly_figures_with_a_slider_and_the_widget_stat
 def test_solutions_are_hidden_by_default():
     html = page("book/conv_arithmetic")
     assert html.count('class="solution dropdown') >= 4 or html.count("dropdown") >= 4
+
+
+@pytest.mark.parametrize("name", page_files() + ["search", "genindex"])
+def test_pages_load_no_script_or_style_from_the_network(name):
+    """Everything a page needs is served by the book (the browser test proves it works)."""
+    html = page(name)
+    remote = re.findall(r'<script[^>]+src="(https?:[^"]+)"', html)
+    remote += [re.search(r'href="([^"]+)"', tag)[1] for tag in re.findall(r"<link[^>]+>", html)
+               if 'rel="stylesheet"' in tag and re.search(r'href="https?:', tag)]
+    remote += re.findall(r'<img[^>]+src="(https?:[^"]+)"', html)
+    assert not remote, f"{name} loads from the network: {remote}"
+
+
+def test_the_local_copies_of_plotly_requirejs_widgets_and_mathjax_are_in_the_book():
+    vendor = HTML / "_static" / "vendor"
+    for path in ["plotly.min.js", "require.js", "widgets-support.js",
+                 "html-manager/embed-amd.js", "mathjax/tex-mml-chtml.js",
+                 "mathjax/output/chtml/fonts/woff-v2"]:
+        assert (vendor / path).exists(), path
+    import plotly
+
+    version = (vendor / "plotly.min.js").read_text()[:200]
+    assert plotly.offline.get_plotlyjs_version() in version, "plotly.js is not the package's"
+
+
+def test_instructor_guide_lists_every_chapter_and_exercise():
+    if "book/instructor_guide" not in page_files():
+        pytest.skip("the instructor guide is not in the table of contents")
+    from lessons_lib.checks import EXERCISES
+
+    html = page("book/instructor_guide")
+    for chapter in chapter_files():
+        name = chapter.split("/")[-1]
+        assert f'href="{name}.html"' in html, f"the guide does not link {chapter}"
+        assert f"book/exercises/{name}.ipynb" in html, f"no hand-out link for {chapter}"
+        for ex in EXERCISES.values():
+            if ex.chapter == name:
+                assert ex.id in html, f"the guide does not list exercise {ex.id}"

@@ -61,3 +61,19 @@ def test_cost_share_figure_shares_sum_to_100_and_pointwise_grows():
         assert d + p == pytest.approx(100)
     assert list(pointwise.y) == sorted(pointwise.y)
     assert pointwise.y[1] == pytest.approx(100 * 64 / (64 + 9))
+
+
+def test_panel_chart_is_set_without_output_capture():
+    """The chart goes into the Output widget's state directly: no `with output:` capture,
+    which can block nbclient (the book build and nbval) for good."""
+    from lessons_lib.chapter import use_book_plotly_renderer
+
+    use_book_plotly_renderer()  # as start_chapter() does in every chapter
+    panel = ConvCostPanel(in_channels=64, out_channels=128, groups=8)
+    (output,) = panel.chart.outputs
+    assert output["output_type"] == "display_data"
+    assert "application/vnd.plotly.v1+json" in output["data"] or "text/html" in output["data"]
+    panel.groups.value = 5
+    assert panel.chart.outputs == ()
+    panel.groups.value = 4
+    assert len(panel.chart.outputs) == 1

@@ -1,0 +1,355 @@
+"""Every page of the built book in a real browser (headless Debian Chromium, Playwright).
+
+For every page in `_toc.yml` (so new chapters are covered without edits), served
+from `_build/html` on localhost with every request outside localhost refused:
+
+* the page loads with no JavaScript console error, no uncaught exception and no
+  failed request (a request to the internet counts as failed);
+* every plotly figure has drawn its SVG with data traces; every embedded widget
+  view has rendered its saved state;
+* notebook pages link *Open in Colab* to their own notebook in the repository;
+* axe-core finds no accessibility violation of impact "serious" or "critical",
+  and every image and figure has a text alternative;
+* a full-page screenshot goes to `_build/screenshots/`.
+
+Then: the search page finds a word that only one chapter has, and, opened from
+`file://` with the browser offline, every plotly figure still renders.
+
+Run alone (after `bash scripts/build_book.sh`): `bash scripts/browser_test.sh`.
+Skipped when the book is not built, unless REQUIRE_BUILT_BOOK=1 (scripts/test.sh).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import pathlib
+import re
+import shutil
+import threading
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("BOOK_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+REQUIRED = os.environ.get("REQUIRE_BUILT_BOOK") == "1"
+# the table of contents the book was built with (BOOK_TOC: a private copy, for `--toc`)
+TOC = pathlib.Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
+
+if not (HTML / "index.html").exists():
+    if REQUIRED:
+        pytest.fail("REQUIRE_BUILT_BOOK=1 but _build/html/index.html does not exist",
+                    pytrace=False)
+    pytest.skip("the book is not built (run scripts/build_book.sh)", allow_module_level=True)
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover
+    if REQUIRED:
+        raise
+    pytest.skip("playwright is not installed", allow_module_level=True)
+
+if not pathlib.Path(CHROMIUM).exists():
+    if REQUIRED:
+        pytest.fail(f"no Chromium at {CHROMIUM} (scripts/setup_env.sh installs Debian's "
+                    "`chromium`)", pytrace=False)
+    pytest.skip("chromium is not installed", allow_module_level=True)
+
+
+def toc_files() -> list[str]:
+    """Every `file:` of `_toc.yml`, root first, in reading order (parts and sections too)."""
+    toc = yaml.safe_load(TOC.read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts", []) or []:
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []) or []:
+        walk(part.get("chapters"))
+    return files
+
+
+PAGES = toc_files()
+
+
+def colab_url(file: str) -> str:
+    repo = CONFIG["repository"]
+    path = repo["url"].rstrip("/").replace("https://github.com/", "")
+    prefix = (repo.get("path_to_book") or "").strip("/")
+    prefix = f"{prefix}/" if prefix else ""
+    return (f"{CONFIG['launch_buttons']['colab_url'].rstrip('/')}/github/{path}/blob/"
+            f"{repo.get('branch', 'main')}/{prefix}{file}.ipynb")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_screenshots():
+    """Screenshots of this run only (none left from pages no longer in the book)."""
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # a fresh temporary profile for every launch (Playwright's default)
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+class PageLog:
+    """What went wrong while a page loaded: console errors, exceptions, failed requests."""
+
+    def __init__(self, page, local_prefixes):
+        self.errors, self.failed, self.blocked = [], [], []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(
+            f"console.error: {m.text} ({m.location.get('url', '')})"))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.failed.append(
+            f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(
+            f"{r.url} (HTTP {r.status})"))
+        self.local_prefixes = local_prefixes
+
+    def route(self, route):
+        """Let local requests through; refuse everything else (the network is 'blocked')."""
+        url = route.request.url
+        if url.startswith(self.local_prefixes) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("internetdisconnected")
+
+
+def new_page(browser, local_prefixes, offline=False):
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    if offline:
+        context.set_offline(True)
+    page = context.new_page()
+    log = PageLog(page, local_prefixes)
+    context.route("**/*", log.route)
+    return context, page, log
+
+
+PLOTLY_STATE_JS = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({
+    id: d.id,
+    svg: !!d.querySelector('svg.main-svg'),
+    traces: d.querySelectorAll('g.trace, g.hm, .pielayer .slice, g.table').length,
+    data: Array.isArray(d.data) ? d.data.length : 0,
+    label: d.getAttribute('aria-label') || '',
+}))"""
+
+WAIT_PLOTLY_JS = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+    .every(d => d.querySelector('svg.main-svg') && d._fullLayout)"""
+
+WIDGETS_JS = """() => Array.from(document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]')).map(s => {
+    const area = s.previousElementSibling;
+    const ok = !!area && area.classList.contains('widget-subarea');
+    return {
+        model: JSON.parse(s.textContent).model_id,
+        rendered: ok && area.querySelector('.jupyter-widgets, .lm-Widget') !== null,
+        height: ok ? area.getBoundingClientRect().height : 0,
+        text: ok ? area.innerText.slice(0, 200) : '',
+    };
+})"""
+
+WAIT_WIDGETS_JS = """() => Array.from(document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]')).every(s => {
+    const area = s.previousElementSibling;
+    return area && area.classList.contains('widget-subarea')
+        && area.querySelector('.jupyter-widgets, .lm-Widget') !== null;
+})"""
+
+ALT_JS = """() => {
+    const problems = [];
+    for (const img of document.querySelectorAll('main img, article img, .bd-content img')) {
+        const alt = (img.getAttribute('alt') || '').trim();
+        const file = (img.getAttribute('src') || '').split('/').pop();
+        if (!alt || alt === file || alt.endsWith(file) || /\\.(png|jpe?g|svg|gif)$/i.test(alt))
+            problems.push('img without a text alternative: ' + (img.getAttribute('src') || '').slice(0, 80));
+        else if (img.complete && img.naturalWidth === 0)
+            problems.push('img did not load: ' + img.getAttribute('src'));
+    }
+    for (const fig of document.querySelectorAll('figure')) {
+        const cap = fig.querySelector('figcaption');
+        if (!(cap && cap.innerText.trim()) && !fig.getAttribute('aria-label'))
+            problems.push('figure without a caption: ' + fig.outerHTML.slice(0, 80));
+    }
+    for (const d of document.querySelectorAll('.plotly-graph-div'))
+        if (!(d.getAttribute('aria-label') || '').trim())
+            problems.push('plotly figure without aria-label: ' + d.id);
+    return problems;
+}"""
+
+
+def embedded_widget_models(html: str) -> list[dict]:
+    """The widget models saved in the page (MyST-NB embeds the notebook's widget state)."""
+    m = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
+                  html, re.S)
+    return list(json.loads(m.group(1))["state"].values()) if m else []
+
+
+def wait_rendered(page, timeout=30_000):
+    page.wait_for_function(WAIT_PLOTLY_JS, timeout=timeout)
+    page.wait_for_function(WAIT_WIDGETS_JS, timeout=timeout)
+    # MathJax typesets asynchronously; screenshots and axe should see the result
+    page.evaluate("async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+                  " await MathJax.startup.promise; }")
+
+
+def assert_plotly_rendered(page, file):
+    figures = page.evaluate(PLOTLY_STATE_JS)
+    bad = [f for f in figures if not (f["svg"] and f["traces"] > 0 and f["data"] > 0)]
+    assert not bad, f"{file}: plotly figures not drawn: {bad}"
+    return figures
+
+
+@pytest.mark.parametrize("file", PAGES)
+def test_page_in_the_browser(browser, server, file):
+    context, page, log = new_page(browser, (server,))
+    problems = []   # every check runs; the test reports all that failed
+    try:
+        page.goto(f"{server}/{file}.html", wait_until="load")
+        try:
+            wait_rendered(page)
+        except Exception as err:  # reported below with the details
+            problems.append(f"figures or widgets did not finish rendering: {err}")
+        page.wait_for_load_state("networkidle")
+
+        figures = page.evaluate(PLOTLY_STATE_JS)
+        problems += [f"plotly figure not drawn: {f}" for f in figures
+                     if not (f["svg"] and f["traces"] > 0 and f["data"] > 0)]
+        widgets = page.evaluate(WIDGETS_JS)
+        problems += [f"widget view not rendered: {w}" for w in widgets
+                     if not (w["rendered"] and w["height"] > 0)
+                     or re.search(r"Error displaying widget|Failed to load", w["text"])]
+        # the initial state is what is shown: every integer slider's saved value is on a readout
+        readouts = page.eval_on_selector_all(".widget-readout", "els => els.map(e => e.innerText)")
+        for model in embedded_widget_models(page.content()):
+            if model["model_name"] == "IntSliderModel" and model["state"].get("readout", True):
+                value = str(model["state"]["value"])
+                if value not in readouts:
+                    problems.append(f"slider {model['state'].get('description')!r} does not "
+                                    f"show its saved value {value} (readouts: {readouts})")
+
+        if (ROOT / f"{file}.ipynb").exists():
+            hrefs = page.eval_on_selector_all(
+                "a[href*='colab.research.google.com']", "els => els.map(e => e.href)")
+            if set(hrefs) != {colab_url(file)}:
+                problems.append(f"Open-in-Colab links {hrefs}, expected {colab_url(file)}")
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{file.replace('/', '__')}.png"), full_page=True)
+
+        problems += page.evaluate(ALT_JS)
+
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {resultTypes: ['violations']})")
+        problems += [
+            f"accessibility [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+            + "; ".join(f"{n['target']} {n.get('failureSummary', '')[:200]!r}"
+                        for n in v["nodes"][:4]) + ")"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+        problems += [f"JavaScript error: {e}" for e in log.errors]
+        problems += [f"failed request: {r}" for r in log.failed]
+        problems += [f"request outside the book: {u}" for u in log.blocked]
+        print(f"{file}: {len(figures)} plotly figures, {len(widgets)} widget views")
+    finally:
+        context.close()
+    assert not problems, f"{file}:\n  " + "\n  ".join(problems)
+
+
+def _unique_search_word() -> tuple[str, str]:
+    """A word of one chapter's text that Sphinx's search index has for that page only."""
+    import snowballstemmer
+    from bs4 import BeautifulSoup
+
+    text = (HTML / "searchindex.js").read_text()
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    docnames = index["docnames"]
+    stem = snowballstemmer.stemmer("porter").stemWord
+    titleterms = index.get("titleterms", {})
+    chapters = [f for f in PAGES if (ROOT / f"{f}.ipynb").exists()]
+    for file in chapters:
+        soup = BeautifulSoup((HTML / f"{file}.html").read_text(), "html.parser")
+        body = soup.find("article") or soup
+        words = re.findall(r"\b[a-z]{7,}\b", body.get_text(" "))
+        for word in sorted(set(words), key=lambda w: (-words.count(w), w)):
+            docs = index["terms"].get(stem(word))
+            docs = [docs] if isinstance(docs, int) else docs
+            if docs and len(docs) == 1 and docnames[docs[0]] == file \
+                    and stem(word) not in titleterms:
+                return word, file
+    pytest.fail("no word of any chapter is unique to it in the search index")
+
+
+def test_search_finds_a_word_that_only_one_chapter_has(browser, server):
+    word, file = _unique_search_word()
+    context, page, log = new_page(browser, (server,))
+    try:
+        page.goto(f"{server}/search.html?q={word}", wait_until="load")
+        page.wait_for_function(
+            "() => /found|did not match/i.test(document.querySelector('#search-results')"
+            "?.innerText || '')", timeout=30_000)
+        links = page.eval_on_selector_all("#search-results ul.search li a",
+                                          "els => els.map(e => e.getAttribute('href'))")
+        pages = {re.sub(r"(\.html)?([?#].*)?$", "", h) for h in links}
+        assert pages == {file}, f"searching {word!r}: expected only {file}, got {links}"
+        assert not log.errors and not log.failed and not log.blocked, \
+            (log.errors, log.failed, log.blocked)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("file", PAGES)
+def test_plotly_figures_render_from_file_url_with_the_network_blocked(browser, file):
+    html = (HTML / f"{file}.html").read_text()
+    if "plotly-graph-div" not in html:
+        pytest.skip("no plotly figure on this page")
+    context, page, log = new_page(browser, ("file://",), offline=True)
+    try:
+        page.goto((HTML / f"{file}.html").as_uri(), wait_until="load")
+        page.wait_for_function(WAIT_PLOTLY_JS, timeout=30_000)
+        figures = assert_plotly_rendered(page, file)
+        assert figures
+        assert not log.blocked, f"{file}: requests outside the book: {log.blocked}"
+        plotly_errors = [e for e in log.errors if "plotly" in e.lower()]
+        assert not plotly_errors, plotly_errors
+    finally:
+        context.close()
