@@ -29,13 +29,14 @@ TensorFlow's grouped kernel directly: Keras 3.15 would send a plain
 TensorFlow versions without a CPU grouped kernel), which is far slower on a CPU.
 
 ``"auto"`` is ``"grouped"`` on every device. Measured with
-``python -m lessons_lib.bench`` on the book's 2-core CPU (TF 2.21, batch 4,
-medians of interleaved runs; the exact figures move with machine load): one
-3x3 layer, Keras ``Conv2D(groups=32)`` / direct / split = 108.8 / 9.5 / 9.0 ms
-at 56x56x128 and 15.6 / 3.7 / 12.0 ms at 28x28x256; the whole network,
-grouped 948 ms vs split 1065 ms. On GPUs cuDNN runs grouped convolutions
-natively and one layer beats 32 small ones. "split" stays for teaching: it
-is the paper's Figure 3(b) written out, and it is what the source notes built.
+``python -m lessons_lib.bench --repeats 21`` on the book's 2-core CPU (TF 2.21,
+batch 4, medians of interleaved runs; figures move with machine load): one 3x3
+layer, Keras ``Conv2D(groups=32)`` / ``GroupedConv2D`` / split = 54.0 / 5.3 /
+11.0 ms at 56x56x128 and 11.1 / 3.2 / 7.8 ms at 28x28x256; the whole network,
+grouped 244.6 ms vs split 296.4 ms, and grouped ResNeXt-50 / ResNet-50 = 1.18.
+On GPUs cuDNN runs grouped convolutions natively and one layer beats 32 small
+ones. "split" stays for teaching: it is the paper's Figure 3(b) written out,
+and it is what the source notes built.
 """
 
 import re
