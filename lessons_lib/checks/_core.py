@@ -79,6 +79,23 @@ def expect_int(ex_id: str, answer, expected: int, hint: str) -> CheckResult:
     return CheckResult(ex_id, False, f"{answer:,} is not it. Hint: {hint}")
 
 
+def expect_tuple(ex_id: str, answer, expected: tuple, hint: str,
+                 what: str | None = None) -> CheckResult:
+    """Right if ``answer`` (a tuple or list) equals ``expected`` element by element.
+
+    ``what`` describes the tuple in the "wrong type" message, e.g. ``"(rows, cols, channels)"``;
+    by default it says how many whole numbers are expected.
+    """
+    if unanswered(answer):
+        return not_answered(ex_id)
+    if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
+        shape = what or f"of {len(expected)} whole numbers"
+        return CheckResult(ex_id, False, f"expected a tuple {shape}, got {answer!r}.")
+    if tuple(answer) == tuple(expected):
+        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
+    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: {hint}")
+
+
 def expect_float(ex_id: str, answer, expected: float, hint: str,
                   rel_tol: float = 1e-3) -> CheckResult:
     if unanswered(answer):

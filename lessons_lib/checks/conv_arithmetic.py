@@ -7,8 +7,8 @@ building the learner's layer), never typed in.
 from __future__ import annotations
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import (CheckResult, expect_int, not_answered, register,
-                                      unanswered)
+from lessons_lib.checks._core import (CheckResult, expect_int, expect_tuple, not_answered,
+                                      register, unanswered)
 
 
 @register("conv-arith-1", "conv_arithmetic", "Parameters of a standard 3x3 convolution with bias")
@@ -29,16 +29,9 @@ def _conv_arith_2(answer) -> CheckResult:
 @register("conv-arith-3", "conv_arithmetic", "Output shape with stride 2 and 'valid' padding")
 def _conv_arith_3(answer) -> CheckResult:
     rows, cols = ar.conv_output_shape(31, 31, 5, 2, "valid")
-    expected = (rows, cols, 32)
-    ex_id = "conv-arith-3"
-    if unanswered(answer):
-        return not_answered(ex_id)
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        return CheckResult(ex_id, False, f"expected a tuple (rows, cols, channels), got {answer!r}.")
-    if tuple(answer) == expected:
-        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
-    hint = "with 'valid' padding, rows = floor((n - k) / stride) + 1; channels = number of filters."
-    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: {hint}")
+    return expect_tuple("conv-arith-3", answer, (rows, cols, 32),
+                        "with 'valid' padding, rows = floor((n - k) / stride) + 1; "
+                        "channels = number of filters.", what="(rows, cols, channels)")
 
 
 def smallest_groups_for_budget(in_channels: int, out_channels: int, kernel_size: int,

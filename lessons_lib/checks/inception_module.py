@@ -7,21 +7,10 @@ Expected answers are computed with :mod:`lessons_lib.arithmetic` or by building
 from __future__ import annotations
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import (CheckResult, expect_int, not_answered, register,
-                                      unanswered)
+from lessons_lib.checks._core import (CheckResult, expect_int, expect_tuple, not_answered,
+                                      register, unanswered)
 
 CHAPTER = "inception_module"
-
-
-def _expect_tuple(ex_id, answer, expected, hint) -> CheckResult:
-    if unanswered(answer):
-        return not_answered(ex_id)
-    if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
-        return CheckResult(ex_id, False,
-                           f"expected a tuple of {len(expected)} whole numbers, got {answer!r}.")
-    if tuple(answer) == tuple(expected):
-        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
-    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: {hint}")
 
 
 @register("inception-module-1", CHAPTER, "Output shape of a module with given branch filters")
@@ -32,7 +21,7 @@ def _inception_1(answer) -> CheckResult:
 
     out = inception_module(keras.Input((28, 28, 192)), 64, 96, 32, 32)
     expected = tuple(int(d) for d in out.shape[1:])
-    return _expect_tuple("inception-module-1", answer, expected,
+    return expect_tuple("inception-module-1", answer, expected,
                          "every branch ends with stride 2 and 'same' padding, so rows and "
                          "columns are ceil(28 / 2); the channels of the branches add up.")
 

@@ -10,7 +10,8 @@ import functools
 import re
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import CheckResult, expect_float, expect_int, register
+from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, expect_tuple,
+                                      register)
 
 CHAPTER = "inception_v3"
 
@@ -113,17 +114,9 @@ def _inception_v3_4(answer) -> CheckResult:
 
 @register("inception-v3-5", CHAPTER, "Feature map of InceptionV3 at 150x150")
 def _inception_v3_5(answer) -> CheckResult:
-    ex_id = "inception-v3-5"
-    from lessons_lib.checks._core import not_answered, unanswered
-
-    if unanswered(answer):
-        return not_answered(ex_id)
     side = final_grid(150)
-    expected = (side, side, 2048)
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        return CheckResult(ex_id, False, f"expected a tuple (rows, cols, channels), got {answer!r}.")
-    if tuple(answer) == expected:
-        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
-    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: the channels stay 2048 "
-                       "(320 + 768 + 768 + 192); follow the side through the 'valid' stride-2 "
-                       "steps, or build inception_v3(include_top=False, input_shape=(150, 150, 3)).")
+    return expect_tuple("inception-v3-5", answer, (side, side, 2048),
+                        "the channels stay 2048 (320 + 768 + 768 + 192); follow the side "
+                        "through the 'valid' stride-2 steps, or build inception_v3("
+                        "include_top=False, input_shape=(150, 150, 3)).",
+                        what="(rows, cols, channels)")

@@ -10,8 +10,8 @@ import functools
 import re
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, not_answered,
-                                      register, unanswered)
+from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, expect_tuple,
+                                      register)
 
 CHAPTER = "xception"
 
@@ -74,21 +74,14 @@ def _xception_3(answer) -> CheckResult:
 
 @register("xception-4", CHAPTER, "Xception's feature map at 96x96")
 def _xception_4(answer) -> CheckResult:
-    ex_id = "xception-4"
-    if unanswered(answer):
-        return not_answered(ex_id)
     side = ar.conv_output_length(96, 3, 2, "valid")          # block1_conv1
     side = ar.conv_output_length(side, 3, 1, "valid")        # block1_conv2
     for _ in ("block2", "block3", "block4", "block13"):      # four 'same' stride-2 pools
         side = ar.conv_output_length(side, 3, 2, "same")
-    expected = (side, side, 2048)
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        return CheckResult(ex_id, False, f"expected a tuple (rows, cols, channels), got {answer!r}.")
-    if tuple(answer) == expected:
-        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
-    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: block1's two convs are "
-                       "'valid' (stride 2, then 1); each of the four downsampling blocks then "
-                       "takes ceil(n / 2).")
+    return expect_tuple("xception-4", answer, (side, side, 2048),
+                        "block1's two convs are 'valid' (stride 2, then 1); each of the four "
+                        "downsampling blocks then takes ceil(n / 2).",
+                        what="(rows, cols, channels)")
 
 
 @register("xception-5", CHAPTER, "How many separable convolutions")

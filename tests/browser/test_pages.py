@@ -28,10 +28,14 @@ import os
 import pathlib
 import re
 import shutil
+import sys
 import threading
 
 import pytest
 import yaml
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "scripts"))
+from course_materials import toc_files  # noqa: E402  (the one reader of _toc.yml)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
@@ -63,26 +67,7 @@ if not pathlib.Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed", allow_module_level=True)
 
 
-def toc_files() -> list[str]:
-    """Every `file:` of `_toc.yml`, root first, in reading order (parts and sections too)."""
-    toc = yaml.safe_load(TOC.read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            for part in entry.get("parts", []) or []:
-                walk(part.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []) or []:
-        walk(part.get("chapters"))
-    return files
-
-
-PAGES = toc_files()
+PAGES = toc_files(TOC)
 
 
 def colab_url(file: str) -> str:
