@@ -22,7 +22,7 @@ Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras.
 __version__ = "0.1.0"
 
 
-def profile(model, input_shape=None):
+def profile(model, input_shape=None, traffic=False):
     """Per-layer cost table of a Keras model: see :func:`lessons_lib.profiler.profile`.
 
     Returns a pandas DataFrame with one row per layer (``layer``, ``type``,
@@ -31,4 +31,4 @@ def profile(model, input_shape=None):
     """
     from lessons_lib.profiler import profile as _profile
 
-    return _profile(model, input_shape)
+    return _profile(model, input_shape, traffic=traffic)

@@ -11,7 +11,8 @@ It makes a run repeatable and says how it will run:
 * imports TensorFlow once with its C++ start-up log lines muted (they are
   written straight to file descriptor 2, before ``TF_CPP_MIN_LOG_LEVEL`` is
   read, and would otherwise clutter the first output of every chapter);
-* decides the run scale (:mod:`lessons_lib.scale`) and prints it with the reason.
+* decides the run scale (:mod:`lessons_lib.scale`) and prints it with the reason,
+  and on a Colab runtime without a GPU how to switch to one.
 """
 
 from __future__ import annotations
@@ -70,6 +71,34 @@ def figure_description(fig_dict: dict) -> str:
     return "Interactive chart"
 
 
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
+_SCRIPT_CLOSE = "</script>"
+
+
+def split_figure_script(html: str) -> tuple[str, str, str]:
+    """Split plotly's HTML of one figure around its ``<script>`` element.
+
+    plotly 6 opens it with ``<script>``, plotly 5 with ``<script type="text/javascript">``.
+
+    Args:
+        html: the figure's HTML from ``plotly.io.to_html(..., include_plotlyjs=False,
+            include_mathjax=False, full_html=False)``.
+
+    Returns:
+        ``(before, body, after)``: the HTML before the first ``<script ...>`` tag, the
+        JavaScript up to the last ``</script>``, and the HTML after it.
+
+    Raises:
+        ValueError: if ``html`` has no ``<script ...>`` tag followed by ``</script>``.
+    """
+    opening = _SCRIPT_OPEN.search(html)
+    end = html.rfind(_SCRIPT_CLOSE)
+    if opening is None or end < opening.end():
+        raise ValueError("html must hold a <script ...>...</script> element (plotly's HTML "
+                         f"for one figure), got {html[:200]!r}")
+    return html[:opening.start()], html[opening.end():end], html[end + len(_SCRIPT_CLOSE):]
+
+
 def _book_html_renderer_class():
     from plotly.io._base_renderers import MimetypeRenderer
 
@@ -95,8 +124,7 @@ def _book_html_renderer_class():
             label = figure_description(fig_dict).replace("&", "&amp;").replace('"', "&quot;")
             html = html.replace('class="plotly-graph-div"',
                                 f'class="plotly-graph-div" role="figure" aria-label="{label}"', 1)
-            start, end = html.index("<script>"), html.rindex("</script>")
-            body = html[start + len("<script>"):end]
+            before, body, after = split_figure_script(html)
             loader = (
                 "<script>(function () {\n"
                 f"  function draw() {{ {body} }}\n"
@@ -105,7 +133,7 @@ def _book_html_renderer_class():
                 f"  s.src = {plotly_cdn_url()!r}; s.onload = draw;\n"
                 "  document.head.appendChild(s);\n"
                 "})();</script>")
-            return {"text/html": html[:start] + loader + html[end + len("</script>"):]}
+            return {"text/html": before + loader + after}
 
     return BookHtmlRenderer
 
@@ -153,8 +181,25 @@ def quiet_import_tensorflow() -> bool:
     return True
 
 
+def colab_gpu_advice(scale: RunScale) -> str:
+    """How to switch to a GPU runtime, on a Colab runtime without one; "" otherwise.
+
+    Given when a GPU would change the run (:attr:`RunScale.missing_gpu`): the chapter
+    runs quick because no GPU was found, or ``LESSONS_SCALE=full`` asks for full on the CPU.
+    """
+    if not (on_colab() and scale.missing_gpu):
+        return ""
+    now = ("so this chapter runs at quick scale" if scale.quick
+           else "so full-scale training will take a long time on its CPU")
+    return (f"This Colab runtime has no GPU, {now}. To use a GPU: Runtime > Change runtime "
+            "type > Hardware accelerator: GPU (e.g. T4) > Save, then run the notebook again "
+            "from the top (the runtime restarts).")
+
+
 def start_chapter(seed: int = 0, verbose: bool = True) -> RunScale:
     """Seed everything, set up plotting, choose and print the run scale.
+
+    On a Colab runtime without a GPU it also prints :func:`colab_gpu_advice`.
 
     Returns:
         The :class:`~lessons_lib.scale.RunScale` the chapter should use.
@@ -166,4 +211,7 @@ def start_chapter(seed: int = 0, verbose: bool = True) -> RunScale:
     scale = run_scale()
     if verbose:
         print(f"{scale}; seed={seed}")
+        advice = colab_gpu_advice(scale)
+        if advice:
+            print(advice)
     return scale

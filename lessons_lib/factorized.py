@@ -12,7 +12,8 @@ Pure NumPy and plotly (ipywidgets only for the live panel); no TensorFlow.
 * :func:`factorized_costs`, :func:`factorized_cost_slider` and
   :func:`factorized_cost_panel` compare a ``k x k`` convolution with its
   ``1 x k + k x 1`` factorization and with a stack of 3x3 convolutions of the
-  same receptive field, using :mod:`lessons_lib.arithmetic`.
+  same receptive field, using :mod:`lessons_lib.arithmetic`; :func:`factorized_costs` lives in
+  the pure-Python :mod:`lessons_lib.factorized_arithmetic` (the book's live panel runs it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lessons_lib import arithmetic as ar
+from lessons_lib.factorized_arithmetic import factorized_costs  # pure Python (live panel)
 
 __all__ = [
     "receptive_field_map",
@@ -137,28 +139,6 @@ def rank_errors(kernel) -> np.ndarray:
         raise ValueError("kernel is all zeros: its relative error is undefined")
     tails = np.sqrt(np.cumsum((s ** 2)[::-1])[::-1])  # tails[r] = error of rank r
     return np.append(tails[1:], 0.0) / total
-
-
-def factorized_costs(kernel_size: int, channels: int, feature_map: int = 17,
-                     use_bias: bool = False) -> list:
-    """Three ways to give one output pixel a ``k x k`` receptive field (stride 1, ``same``).
-
-    Args:
-        kernel_size: odd ``k >= 3``.
-        channels: input = output (= intermediate) channels.
-        feature_map: side of the square feature map (17 is InceptionV3's 7x7 grid).
-        use_bias: count biases (the paper's ratios leave them out).
-
-    Returns:
-        ``[standard k x k, 1 x k + k x 1, (k-1)/2 stacked 3x3]`` as :class:`ConvCost`.
-    """
-    k = ar._check_positive_int("kernel_size", kernel_size)
-    if k < 3 or k % 2 == 0:
-        raise ValueError(f"kernel_size must be odd and >= 3, got {k}")
-    f = feature_map
-    return [ar.standard_conv(f, f, channels, channels, k, use_bias=use_bias),
-            ar.factorized_conv(f, f, channels, channels, k, use_bias=use_bias),
-            ar.stacked_3x3_conv(f, f, channels, channels, (k - 1) // 2, use_bias=use_bias)]
 
 
 def factorized_cost_slider(kernel_sizes: Sequence[int] = (3, 5, 7, 9, 11),

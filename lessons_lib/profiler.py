@@ -19,6 +19,15 @@ Counting conventions (for ONE image, batch size 1):
   more than one axis).
 - Nested models are expanded: their layers appear as ``outer/inner`` rows.
 
+Memory traffic (``profile(model, traffic=True)``), also for one image: the bytes a layer
+must move if every tensor goes through memory once, at float32 (4 bytes per number):
+``input_bytes`` (all its input tensors), ``output_bytes`` (all its outputs) and
+``weight_bytes`` (all its weights, ``params``, trainable or not), ``bytes`` their sum,
+and ``macs_per_byte`` = macs / bytes, the layer's *arithmetic intensity*. Caches and
+fused kernels can move less; the count is the simple model a roofline plot uses. At a
+batch of B images the weights are read once per batch, so their share per image is
+``weight_bytes / B``.
+
 With these conventions the totals at the default sizes are: Xception 8.36 G
 (299), InceptionV3 5.71 G (299), MobileNet 1.0 0.569 G (224, the paper's
 569 M mult-adds includes the 1x1 classifier conv) and ResNeXt-50 4.23 G (224),
@@ -30,6 +39,9 @@ import math
 import pandas as pd
 
 COLUMNS = ["layer", "type", "output_shape", "params", "macs"]
+TRAFFIC_COLUMNS = ["input_bytes", "output_bytes", "weight_bytes", "bytes", "macs_per_byte"]
+#: Bytes of one number in the traffic columns: float32.
+BYTES_PER_NUMBER = 4
 
 
 def _prod(values):
@@ -116,19 +128,29 @@ def _rows(model, prefix):
             _shape(t) for t in outputs]
         params, macs = _layer_cost(layer, input_shape,
                                    output_shape if len(outputs) == 1 else output_shape[0])
+        in_numbers = sum(_prod(_shape(t)[1:]) for t in inputs)
+        out_numbers = sum(_prod(_shape(t)[1:]) for t in outputs)
+        moved = BYTES_PER_NUMBER * (in_numbers + out_numbers + int(params))
         rows.append({"layer": name, "type": type(layer).__name__,
                      "output_shape": output_shape[1:] if len(outputs) == 1 else output_shape,
-                     "params": int(params), "macs": int(macs)})
+                     "params": int(params), "macs": int(macs),
+                     "input_bytes": BYTES_PER_NUMBER * in_numbers,
+                     "output_bytes": BYTES_PER_NUMBER * out_numbers,
+                     "weight_bytes": BYTES_PER_NUMBER * int(params), "bytes": moved,
+                     "macs_per_byte": macs / moved if moved else 0.0})
     return rows
 
 
-def profile(model, input_shape=None):
+def profile(model, input_shape=None, traffic=False):
     """One row per layer: name, type, output shape, parameters and MACs for one image.
 
     Args:
         model: a built Keras functional or Sequential model.
         input_shape: optional (H, W, C) to profile the model at another input size
             (the model is cloned with that input; weights are not copied).
+        traffic: if True, add the memory-traffic columns ``input_bytes``,
+            ``output_bytes``, ``weight_bytes``, ``bytes`` (ints, bytes per image at
+            float32) and ``macs_per_byte`` (float, MACs / bytes); see the module docstring.
 
     Returns:
         pandas.DataFrame with columns ``layer`` (str), ``type`` (layer class),
@@ -136,10 +158,15 @@ def profile(model, input_shape=None):
         to ``layer.count_params()``) and ``macs`` (int, multiply-accumulates per
         image; see the module docstring for what counts). ``df.macs.sum()`` is
         the model's total.
+
+    Raises:
+        TypeError: if ``traffic`` is not a bool.
     """
     import keras
 
+    if not isinstance(traffic, bool):
+        raise TypeError(f"traffic must be True or False, got {traffic!r}")
     if input_shape is not None:
         model = keras.models.clone_model(
             model, input_tensors=keras.Input(shape=tuple(input_shape)))
-    return pd.DataFrame(_rows(model, ""), columns=COLUMNS)
+    return pd.DataFrame(_rows(model, ""), columns=COLUMNS + (TRAFFIC_COLUMNS if traffic else []))

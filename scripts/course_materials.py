@@ -1,16 +1,21 @@
 """Course materials generated from the chapters: read by the instructor guide, and used to
-write the exercise hand-outs and the student edition.
+write the Colab edition (chapters and exercise hand-outs) and the student edition.
 
 Everything is derived from `_toc.yml`, the chapter notebooks and the exercise registry
 `lessons_lib.checks.EXERCISES`, so a new chapter appears without edits here.
 
-    python scripts/course_materials.py handouts           # (re)write book/exercises/*.ipynb
-    python scripts/course_materials.py handouts --check   # exit 1 if one is stale
+    python scripts/course_materials.py colab              # (re)write colab/book/**/*.ipynb
+    python scripts/course_materials.py colab --check      # exit 1 if a file is stale
     python scripts/course_materials.py student-edition    # see scripts/build_student_edition.sh
 
-* **Hand-outs** (`book/exercises/<chapter>.ipynb`, committed): per chapter, the Colab setup
-  cell, the imports the chapter uses, and every exercise's text with its self-check cell;
-  no solutions, no outputs. They open on Colab from the repository.
+(`handouts` is another name for `colab`.)
+
+* **Colab edition** (`colab/book/<chapter>.ipynb`, committed): what the book's *Open in Colab*
+  buttons open. The chapter's cells with their MyST turned into Markdown that Colab and
+  JupyterLab render (`scripts/myst_markdown.py`): no raw directives, solutions collapsed.
+* **Hand-outs** (`colab/book/exercises/<chapter>.ipynb`, committed): per chapter, the Colab
+  setup cell, the imports the chapter uses, and every exercise's text with its self-check
+  cell; no solutions, no outputs. They open on Colab from the repository.
 * **Student edition** (`_build/student/`): the book without the `{solution}` blocks. It is
   built from the notebooks the main build already executed (`_build/jupyter_execute`), so
   nothing runs a third time; the self-check cells and their outputs stay. Also writes the
@@ -35,8 +40,8 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import sync_setup_cells  # noqa: E402
+from myst_markdown import Page, directive_blocks, options_and_body, to_jupyter_markdown  # noqa: E402
 
-HANDOUTS = ROOT / "book" / "exercises"
 STUDENT = ROOT / "_build" / "student"
 EXECUTED = ROOT / "_build" / "jupyter_execute"
 INSTRUCTOR_PAGES = {"book/instructor_guide"}   # left out of the student edition
@@ -44,7 +49,6 @@ INSTRUCTOR_PAGES = {"book/instructor_guide"}   # left out of the student edition
 # private copy (`jupyter-book build . --toc FILE`). The hand-outs always follow _toc.yml.
 TOC = pathlib.Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 
-FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}(?P<arg>.*)$")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -73,27 +77,6 @@ def chapter_notebooks(toc_path: pathlib.Path = TOC) -> list[pathlib.Path]:
     return [p for p in paths if p.exists()]
 
 
-def directive_blocks(markdown: str):
-    """Yield (name, argument, first line index, last line index, body lines) for every
-    fenced MyST directive (``` or :::, any length) at the top level of ``markdown``."""
-    lines = markdown.split("\n")
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        char, width = m["fence"][0], len(m["fence"])
-        j = i + 1
-        while j < len(lines):
-            stripped = lines[j].strip()
-            if stripped and set(stripped) == {char} and len(stripped) >= width:
-                break
-            j += 1
-        yield m["name"], m["arg"].strip(), i, min(j, len(lines) - 1), lines[i + 1:j]
-        i = j + 1
-
-
 def strip_solutions(markdown: str) -> str:
     """``markdown`` without its `{solution}` blocks (and gated `{solution-start}` ...
     `{solution-end}` regions)."""
@@ -110,14 +93,6 @@ def strip_solutions(markdown: str) -> str:
             gated_start = None
     kept = [line for k, line in enumerate(lines) if k not in drop]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip("\n")
-
-
-def _options_and_body(body: list[str]) -> tuple[dict, str]:
-    options, k = {}, 0
-    while k < len(body) and (m := re.match(r"^:(\w[\w-]*):\s*(.*)$", body[k].strip())):
-        options[m[1]] = m[2]
-        k += 1
-    return options, "\n".join(body[k:]).strip("\n")
 
 
 @dataclasses.dataclass
@@ -159,7 +134,7 @@ def chapter_info(path: pathlib.Path) -> ChapterInfo:
     objectives = []
     for name, arg, _f, _l, body in directive_blocks(markdown):
         if name == "admonition" and "objective" in arg.lower():
-            _opts, text = _options_and_body(body)
+            _opts, text = options_and_body(body)
             items = re.split(r"\n\s*(?:\d+[.)]|[-*])\s+", "\n" + text)
             objectives = [" ".join(i.split()) for i in items[1:] if i.strip()]
             break
@@ -179,7 +154,7 @@ def chapter_info(path: pathlib.Path) -> ChapterInfo:
         for name, _arg, _f, _l, body in directive_blocks(cell.source):
             if name != "exercise":
                 continue
-            options, text = _options_and_body(body)
+            options, text = options_and_body(body)
             ex_id = options.get("label", "")
             check_source = next((c.source for c in cells[k + 1:] if c.cell_type == "code"
                                  and f'check("{ex_id}"' in c.source), "")
@@ -211,14 +186,111 @@ def repository() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
 
 
+def _org_repo() -> str:
+    return repository()["url"].rstrip("/").replace("https://github.com/", "")
+
+
 def colab_link(file: str) -> str:
+    """The Colab URL of a page's Colab edition (``file``: e.g. ``book/resnext.ipynb``).
+
+    The Colab edition lives under `repository.path_to_book` (``colab/``), which is also where
+    the book's launch buttons point."""
     repo = repository()
-    path = repo["url"].rstrip("/").replace("https://github.com/", "")
-    return (f"https://colab.research.google.com/github/{path}/blob/"
-            f"{repo.get('branch', 'main')}/{file}")
+    prefix = (repo.get("path_to_book") or "").strip("/")
+    return (f"https://colab.research.google.com/github/{_org_repo()}/blob/"
+            f"{repo.get('branch', 'main')}/{prefix + '/' if prefix else ''}{file}")
 
 
-# --------------------------------------------------------------------------- hand-outs
+def book_url() -> str:
+    """The rendered book's base URL (`html.baseurl` in `_config.yml`), ending in ``/``."""
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["html"]["baseurl"].rstrip("/") + "/"
+
+
+def raw_url() -> str:
+    """The base URL of the repository's raw files on its branch, ending in ``/``."""
+    return (f"https://raw.githubusercontent.com/{_org_repo()}/"
+            f"{repository().get('branch', 'main')}/")
+
+
+def page_titles() -> dict:
+    """Page path without suffix -> its title, for every page of the table of contents."""
+    titles = {}
+    for file in toc_files(ROOT / "_toc.yml"):
+        path = next((p for p in (ROOT / f"{file}.ipynb", ROOT / f"{file}.md") if p.exists()), None)
+        if path is None:
+            continue
+        text = path.read_text() if path.suffix == ".md" else "\n".join(
+            c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        m = re.search(r"^#\s+(.+)$", text, re.M)
+        titles[file] = m[1].strip() if m else pathlib.Path(file).name
+    return titles
+
+
+def jupyter_page(file: str) -> Page:
+    """How MyST on the page ``file`` (e.g. ``book/resnext``) becomes Jupyter Markdown."""
+    from lessons_lib.checks import EXERCISES
+
+    def title(label):
+        return EXERCISES[label].title if label in EXERCISES else ""
+
+    return Page(file=file, book_url=book_url(), raw_url=raw_url(), exercise_title=title,
+                page_titles=page_titles())
+
+
+# --------------------------------------------------------------------------- Colab edition
+COLAB = ROOT / (repository().get("path_to_book") or "colab").strip("/")
+HANDOUTS = COLAB / "book" / "exercises"
+BOOK_ONLY_TAG = "book-only"   # cells the rendered book shows and the Colab edition leaves out
+# chapter cells that define what the exercises' self-check cells use: copied into the hand-out
+EXERCISE_SETUP_TAG = "exercise-setup"
+TRAINS = re.compile(r"\bscale\.pick\(")   # a chapter whose sizes follow the run scale trains
+
+
+def _notebook_like(source: nbformat.NotebookNode, colab: dict) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {k: source.metadata[k] for k in ("kernelspec", "language_info")
+                   if k in source.metadata}
+    nb.metadata["colab"] = {"provenance": [], "toc_visible": True, **colab}
+    return nb
+
+
+def _stable_ids(cells: list, stem: str) -> list:
+    for k, cell in enumerate(cells):   # a regenerated notebook is byte-identical
+        cell.id = f"{stem[:40]}-{k}"
+    return cells
+
+
+def colab_chapter(path: pathlib.Path) -> nbformat.NotebookNode:
+    """The Colab edition of one chapter: the same cells, with MyST turned into Markdown that
+    Colab renders (objectives and pitfalls as quotes, exercises as numbered headings,
+    solutions collapsed in ``<details>``, links into the rendered book); no outputs; cells
+    tagged ``book-only`` left out. A chapter that trains asks Colab for a GPU runtime."""
+    source = nbformat.read(path, as_version=4)
+    file = str(path.relative_to(ROOT).with_suffix(""))
+    page = jupyter_page(file)
+    trains = any(c.cell_type == "code" and TRAINS.search(c.source) for c in source.cells)
+    nb = _notebook_like(source, {"gpuType": "T4"} if trains else {})
+    if trains:
+        nb.metadata["accelerator"] = "GPU"
+    title = page.page_titles.get(file, path.stem)
+    gpu = ("\n>\n> This chapter trains networks. For the full-scale runs choose a GPU runtime "
+           "(*Runtime → Change runtime type → GPU*); on a CPU it runs a quick version."
+           if trains else "")
+    cells = [nbformat.v4.new_markdown_cell(
+        f"> **Colab edition** of the chapter [{title}]({page.book_url}{file}.html) of the book "
+        "*Efficient convolutional networks*. Run the cells in order from the top: the first code "
+        f"cell installs the book's helper package `lessons_lib`.{gpu}")]
+    for cell in source.cells:
+        if BOOK_ONLY_TAG in cell.metadata.get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(to_jupyter_markdown(cell.source, page)))
+        elif cell.cell_type == "code":
+            cells.append(nbformat.v4.new_code_cell(cell.source))
+    nb.cells = _stable_ids(cells, path.stem)
+    return nb
+
+
 def chapter_imports(nb: nbformat.NotebookNode) -> list[str]:
     """The top-level import statements of the chapter's code cells (setup cell excluded)."""
     seen: list[str] = []
@@ -238,53 +310,67 @@ def chapter_imports(nb: nbformat.NotebookNode) -> list[str]:
 
 
 def handout(path: pathlib.Path) -> nbformat.NotebookNode:
-    """The exercise hand-out of one chapter (see the module doc)."""
+    """The exercise hand-out of one chapter: the setup cell, the chapter's imports, the chapter's
+    cells tagged ``exercise-setup`` (what the self-checks use), and each exercise (as Markdown
+    Colab renders) with its self-check cell; no solutions, no outputs. It runs on its own."""
     info = chapter_info(path)
     source = nbformat.read(path, as_version=4)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {k: source.metadata[k] for k in ("kernelspec", "language_info")
-                   if k in source.metadata}
+    page = jupyter_page(info.file)
+    nb = _notebook_like(source, {})
     cells = [nbformat.v4.new_code_cell(sync_setup_cells.setup_cell_source())]
-    cells[0].metadata["tags"] = ["remove-cell"]
     cells.append(nbformat.v4.new_markdown_cell(
         f"# Exercises: {info.title}\n\n"
-        f"The exercises of the chapter *{info.title}* of the book *Efficient convolutional "
-        f"networks* ([open the chapter on Colab]({colab_link(info.file + '.ipynb')})).\n\n"
-        "Run the first two cells, then for each exercise replace `...` with your answer and "
-        "run its cell: the self-check says whether it is right and gives a hint if not.\n\n"
-        "*Generated by `scripts/course_materials.py` from the chapter; do not edit.*"))
+        f"The exercises of the chapter [{info.title}]({page.book_url}{info.file}.html) of the "
+        "book *Efficient convolutional networks* "
+        f"([open the chapter on Colab]({colab_link(info.file + '.ipynb')})).\n\n"
+        "Run the code cells up to the first exercise, then for each exercise replace `...` with "
+        "your answer and run its cell: the self-check says whether it is right and gives a hint "
+        "if not."))
     imports = chapter_imports(source)
     if not any("lessons_lib.checks import check" in line for line in imports):
         imports.append("from lessons_lib.checks import check")
     cells.append(nbformat.v4.new_code_cell("\n".join(imports)))
-    for n, ex in enumerate(info.exercises, 1):
+    setup = [c.source for c in source.cells
+             if c.cell_type == "code" and EXERCISE_SETUP_TAG in c.metadata.get("tags", [])]
+    if setup:
         cells.append(nbformat.v4.new_markdown_cell(
-            f"## Exercise {n}: {ex.title} (`{ex.id}`)\n\n{ex.text}"))
+            "From the chapter, the names the exercises below use (run these cells too):"))
+        cells += [nbformat.v4.new_code_cell(code) for code in setup]
+    for n, ex in enumerate(info.exercises, 1):
+        text = to_jupyter_markdown(ex.text, page)
+        cells.append(nbformat.v4.new_markdown_cell(
+            f'<a id="{ex.id}"></a>\n\n## Exercise {n}: {ex.title} (`{ex.id}`)\n\n{text}'))
         cells.append(nbformat.v4.new_code_cell(ex.check_source))
-    for cell in cells:   # stable ids: a regenerated hand-out is byte-identical
-        cell.id = f"{path.stem[:40]}-{cells.index(cell)}"
-    nb.cells = cells
+    nb.cells = _stable_ids(cells, path.stem)
     return nb
 
 
-def write_handouts(check: bool = False) -> int:
-    HANDOUTS.mkdir(parents=True, exist_ok=True)
-    stale = []
+def colab_edition() -> dict[pathlib.Path, str]:
+    """Every file of the Colab edition (path -> text): each chapter and its hand-out."""
     wanted = {}
     for path in chapter_notebooks(ROOT / "_toc.yml"):
-        wanted[HANDOUTS / path.name] = nbformat.writes(handout(path)) + "\n"
-    for target, text in wanted.items():
-        if not target.exists() or target.read_text() != text:
-            stale.append(target)
-            if not check:
-                target.write_text(text)
-    for extra in sorted(set(HANDOUTS.glob("*.ipynb")) - set(wanted)):
-        stale.append(extra)
-        if not check:
-            extra.unlink()
-    for target in stale:
+        rel = path.relative_to(ROOT)
+        wanted[COLAB / rel] = nbformat.writes(colab_chapter(path)) + "\n"
+        if chapter_info(path).exercises:
+            wanted[HANDOUTS / path.name] = nbformat.writes(handout(path)) + "\n"
+    return wanted
+
+
+def write_colab_edition(check: bool = False) -> int:
+    """Write the Colab edition (or, with ``check``, report what is stale); 1 if stale."""
+    wanted = colab_edition()
+    stale = [target for target, text in wanted.items()
+             if not target.exists() or target.read_text() != text]
+    extra = sorted(set(COLAB.rglob("*.ipynb")) - set(wanted)) if COLAB.exists() else []
+    if not check:
+        for target in stale:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(wanted[target])
+        for target in extra:
+            target.unlink()
+    for target in stale + extra:
         print(f"{'out of date' if check else 'updated'}: {target.relative_to(ROOT)}")
-    return 1 if (check and stale) else 0
+    return 1 if (check and (stale or extra)) else 0
 
 
 # --------------------------------------------------------------------------- student edition
@@ -365,17 +451,18 @@ def build_student_edition(jupyter_book: str = "jupyter-book") -> pathlib.Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    h = sub.add_parser("handouts", help="write book/exercises/<chapter>.ipynb")
-    h.add_argument("--check", action="store_true", help="report stale hand-outs, write nothing")
+    for name in ("colab", "handouts"):   # one command: the hand-outs are part of the edition
+        h = sub.add_parser(name, help="write the Colab edition: colab/book/*.ipynb and "
+                                      "colab/book/exercises/*.ipynb")
+        h.add_argument("--check", action="store_true", help="report stale files, write nothing")
     sub.add_parser("student-edition", help="build _build/student (after the main build)")
     args = parser.parse_args(argv)
-    if args.command == "handouts":
-        return write_handouts(check=args.check)
+    if args.command in ("colab", "handouts"):
+        return write_colab_edition(check=args.check)
     html = build_student_edition()
     print(f"student edition: {html / 'index.html'}\n"
           f"student notebooks (no solutions): {STUDENT / 'notebooks'}")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,13 @@ Everything a page loads is served from the built book itself:
 * **require.js** (npm `requirejs`) and the **ipywidgets HTML manager** (npm
   `@jupyter-widgets/html-manager`, `dist/embed-amd.js` and its fonts), which
   MyST-NB adds to pages with widget state (`nb_ipywidgets_js` in `_config.yml`);
-* **MathJax 3** (npm `mathjax`, the `es5` build; `mathjax_path` in `_config.yml`).
+* **MathJax 3** (npm `mathjax`, the `es5` build; `mathjax_path` in `_config.yml`);
+* the **live panels** (`scripts/live_panels/`): `live-panel.js` and its CSS, added only to pages
+  with a `<div class="live-panel" data-panel="...">`; **Pyodide** (npm `pyodide`: only the files
+  it loads) in `_static/vendor/pyodide/`; and `python-snapshot.bin.gz`, a Pyodide memory snapshot
+  with the book's own `lessons_lib/arithmetic.py`, `lessons_lib/factorized_arithmetic.py` and
+  `scripts/live_panels/live_panels.py` imported, made at build time by Node.js
+  (`make_snapshot.mjs`; remade only when those sources or Pyodide change).
 
 The npm packages are pinned in `package.json` / `package-lock.json` and installed
 into `node_modules/` by `scripts/setup_env.sh` (`npm ci`); the build copies them
@@ -27,9 +33,12 @@ widget columns that overlapped in the narrow text column.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pathlib
 import re
 import shutil
+import subprocess
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -42,6 +51,21 @@ VENDOR = "vendor"          # under _static/
 PLOTLY_JS = f"{VENDOR}/plotly.min.js"
 WIDGETS_SUPPORT = f"{VENDOR}/widgets-support.js"
 WIDGETS_CSS = f"{VENDOR}/widgets-support.css"
+# The live panels: Pyodide runs the book's own Python in the reader's browser.
+PYODIDE_DIR = NODE_MODULES / "pyodide"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
+                 "pyodide-lock.json")
+LIVE_SRC = ROOT / "scripts" / "live_panels"
+LIVE_PANEL_JS = f"{VENDOR}/live-panels/live-panel.js"
+LIVE_PANEL_CSS = f"{VENDOR}/live-panels/live-panel.css"
+LIVE_SNAPSHOT = f"{VENDOR}/live-panels/python-snapshot.bin.gz"
+# what the snapshot holds: {path under /live_panels in Pyodide: the source file}
+LIVE_PYTHON = {
+    "lessons_lib/__init__.py": ROOT / "lessons_lib" / "__init__.py",
+    "lessons_lib/arithmetic.py": ROOT / "lessons_lib" / "arithmetic.py",
+    "lessons_lib/factorized_arithmetic.py": ROOT / "lessons_lib" / "factorized_arithmetic.py",
+    "live_panels.py": LIVE_SRC / "live_panels.py",
+}
 # The book's text column is narrower than JupyterLab's: let a row of widget columns wrap
 # instead of overlapping (a slider's value readout was hidden under the next column).
 WIDGETS_SUPPORT_CSS = """/* Written by scripts/offline_assets.py. */
@@ -110,12 +134,16 @@ def assets() -> list[tuple[pathlib.Path, str]]:
         (NODE_MODULES / "requirejs" / "require.js", f"{VENDOR}/require.js"),
         (manager / "embed-amd.js", f"{VENDOR}/html-manager/embed-amd.js"),
         (NODE_MODULES / "mathjax" / "es5", f"{VENDOR}/mathjax"),
+        (LIVE_SRC / "live-panel.js", LIVE_PANEL_JS),
+        (LIVE_SRC / "live-panel.css", LIVE_PANEL_CSS),
     ]
+    wanted += [(PYODIDE_DIR / name, f"{VENDOR}/pyodide/{name}") for name in PYODIDE_FILES]
     # the font files embed-amd.js loads (font-awesome), next to it
     for font in sorted(manager.glob("*")) if manager.is_dir() else []:
         if font.suffix in {".woff2", ".woff", ".ttf", ".eot", ".svg"}:
             wanted.append((font, f"{VENDOR}/html-manager/{font.name}"))
     missing = [str(src) for src, _ in wanted if not src.exists()]
+    missing += [str(src) for src in LIVE_PYTHON.values() if not src.exists()]
     if missing:
         raise ExtensionError(
             "offline_assets: missing " + ", ".join(missing)
@@ -141,10 +169,38 @@ def copy_assets(app: Sphinx, exception) -> None:
             shutil.copy2(src, target)
     (static / WIDGETS_SUPPORT).write_text(WIDGETS_SUPPORT_JS)
     (static / WIDGETS_CSS).write_text(WIDGETS_SUPPORT_CSS)
+    write_python_snapshot(static / LIVE_SNAPSHOT)
     for page in pathlib.Path(app.outdir).rglob("*.html"):
         fix_theme_accessibility(page)
-    logger.info("offline_assets: copied plotly.js, require.js, the widget manager and "
-                "MathJax into %s", static / VENDOR)
+    logger.info("offline_assets: copied plotly.js, require.js, the widget manager, MathJax, "
+                "Pyodide and the live panels into %s", static / VENDOR)
+
+
+def write_python_snapshot(target: pathlib.Path) -> None:
+    """Bake the live panels' Python (LIVE_PYTHON) into a gzipped Pyodide memory snapshot.
+
+    Runs `node scripts/live_panels/make_snapshot.mjs` (a few seconds), unless `target` was
+    made from the same sources, the same Pyodide and the same script (a hash beside it).
+    """
+    sources = {name: path.read_text(encoding="utf-8") for name, path in LIVE_PYTHON.items()}
+    key = hashlib.sha256(json.dumps([
+        sources, (PYODIDE_DIR / "package.json").read_text(),
+        (LIVE_SRC / "make_snapshot.mjs").read_text()]).encode()).hexdigest()
+    stamp = target.with_name(target.name + ".sha256")
+    if target.exists() and stamp.exists() and stamp.read_text() == key:
+        return
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError("offline_assets: the live panels need Node.js (`node`) to make "
+                             "their Python snapshot; scripts/setup_env.sh installs it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([node, str(LIVE_SRC / "make_snapshot.mjs"), str(PYODIDE_DIR),
+                           str(target)], input=json.dumps(sources), text=True,
+                          capture_output=True, timeout=600)
+    if done.returncode != 0:
+        raise ExtensionError("offline_assets: make_snapshot.mjs failed "
+                             f"(exit {done.returncode}):\n{done.stderr[-3000:]}")
+    stamp.write_text(key)
 
 
 # Accessibility fixes to the theme's markup (pydata-sphinx-theme 0.17), which axe-core
@@ -176,14 +232,19 @@ def set_theme_defaults(app: Sphinx, pagename, templatename, context, doctree) ->
 
 
 def page_resources(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Per page: load the local plotly.js where there is a figure (only there) and the
-    widget CSS where there are widgets; no launch (Colab) button on pages that are not .ipynb
-    notebooks; and drop duplicated inline scripts (sphinx-thebe's `const THEBE_JS_URL` is
-    added twice by Jupyter Book, and a second `const` declaration is a JavaScript error)."""
+    """Per page: load the local plotly.js where there is a figure (only there), the
+    widget CSS where there are widgets and the live-panel script and CSS where there is a
+    live panel (only there: Pyodide itself loads when the panel is used); no launch (Colab)
+    button on pages that are not .ipynb notebooks; and drop duplicated inline scripts
+    (sphinx-thebe's `const THEBE_JS_URL` is added twice by Jupyter Book, and a second `const`
+    declaration is a JavaScript error)."""
     if "plotly-graph-div" in context.get("body", ""):
         app.add_js_file(PLOTLY_JS)
     if "application/vnd.jupyter.widget-view+json" in context.get("body", ""):
         app.add_css_file(WIDGETS_CSS)
+    if 'class="live-panel"' in context.get("body", ""):
+        app.add_js_file(LIVE_PANEL_JS)
+        app.add_css_file(LIVE_PANEL_CSS)
     if context.get("page_source_suffix") != ".ipynb" and "header_buttons" in context:
         # a MyST Markdown notebook (the instructor guide) has no .ipynb for Colab to open
         context["header_buttons"] = [b for b in context["header_buttons"]

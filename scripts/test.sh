@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
 # Command 2 of the README (and of .ci/run): set up the environment, then
 #   1. build the book with every warning an error (jupyter-book build -W -n --keep-going),
-#   2. build the student edition from the notebooks step 1 executed (no solutions),
-#   3. run the unit tests, the checks of the built HTML and of the student edition, the
-#      browser test of every page (tests/browser: headless Chromium, axe-core, screenshots
-#      in _build/screenshots/, network blocked) and nbval over every notebook in book/.
-# Exits non-zero if any step fails.
+#      executing every chapter at the quick scale;
+#   2. build the student edition from the notebooks step 1 executed (no solutions);
+#   3. run the unit tests, the checks of the built HTML, of the student edition and of the
+#      Colab edition, and the browser tests (tests/browser: every page in headless Chromium,
+#      axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
+#      screenshots in _build/screenshots/, network blocked);
+#   4. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
+#      sizes and data choices, one or two steps of each loop), offline;
+#   5. run the Colab path test (scripts/colab_path_test.sh): Colab's package versions, an
+#      install that changes none of them, every notebook of the Colab edition and every
+#      exercise hand-out run as Colab runs them, at the quick scale.
+# Every step runs even if an earlier one failed; exits non-zero if any step fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup_env.sh"
 cd "$ROOT"
 export LESSONS_SCALE="${LESSONS_SCALE:-quick}"
 export PYTHONHASHSEED=0
-echo "test: LESSONS_SCALE=$LESSONS_SCALE"
+echo "test: LESSONS_SCALE=$LESSONS_SCALE (book build and Colab path); smoke for step 4"
 
 start=$(date +%s)
 status=0
-echo "== 1/3 jupyter-book build -W -n --keep-going (executes every notebook)"
+step() { echo "   $1: $(( $(date +%s) - $2 )) s (total $(( $(date +%s) - start )) s)"; }
+
+echo "== 1/5 jupyter-book build -W -n --keep-going (executes every notebook)"
+t=$(date +%s)
 # A clean build: with Sphinx's saved environment (_build/.doctrees) it would skip
 # unchanged notebooks, neither executing them nor repeating their warnings.
 rm -rf _build/html _build/jupyter_execute _build/.doctrees
@@ -24,22 +34,37 @@ if ! jupyter-book build . -W -n --keep-going; then
   echo "test: the book build failed or had warnings" >&2
   status=1
 fi
-echo "   book build: $(( $(date +%s) - start )) s"
+step "book build" "$t"
 
-echo "== 2/3 student edition (reuses the executed notebooks)"
-t1=$(date +%s)
+echo "== 2/5 student edition (reuses the executed notebooks)"
+t=$(date +%s)
 rm -rf _build/student _build/screenshots
 if ! python scripts/course_materials.py student-edition; then
   echo "test: the student edition did not build" >&2
   status=1
 fi
-echo "   student edition: $(( $(date +%s) - t1 )) s"
+step "student edition" "$t"
 
-echo "== 3/3 unit tests, built-book checks, browser test and nbval over book/**/*.ipynb"
-t2=$(date +%s)
-if ! REQUIRE_BUILT_BOOK=1 python -m pytest tests book --nbval-lax -n 2 --dist loadfile \
+echo "== 3/5 unit tests, built-book, student- and Colab-edition checks, browser tests"
+t=$(date +%s)
+if ! REQUIRE_BUILT_BOOK=1 python -m pytest tests -n 2 --dist loadfile \
       -p no:cacheprovider --durations=15 -q; then
   status=1
 fi
-echo "   pytest: $(( $(date +%s) - t2 )) s; total $(( $(date +%s) - start )) s"
+step "pytest tests" "$t"
+
+echo "== 4/5 nbval over every chapter at LESSONS_SCALE=smoke, offline"
+t=$(date +%s)
+if ! LESSONS_SCALE=smoke LESSONS_OFFLINE=1 python -m pytest book --nbval-lax -n 2 \
+      --dist loadfile -p no:cacheprovider --durations=10 -q; then
+  status=1
+fi
+step "nbval (smoke)" "$t"
+
+echo "== 5/5 the Colab path: Colab's packages, the Colab edition run as Colab runs it"
+t=$(date +%s)
+if ! bash scripts/colab_path_test.sh; then
+  status=1
+fi
+step "Colab path" "$t"
 exit $status

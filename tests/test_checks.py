@@ -2,6 +2,7 @@
 numbers written in each solution are the ones the checker accepts."""
 
 import keras
+import numpy as np
 import pytest
 
 from lessons_lib.checks import EXERCISES, CheckResult, check, smallest_groups_for_budget
@@ -74,3 +75,42 @@ def test_unknown_exercise_id_is_a_clear_error():
 def test_every_exercise_has_an_id_chapter_and_title():
     for ex_id, ex in EXERCISES.items():
         assert ex.id == ex_id and ex.chapter and ex.title
+
+
+# --------------------------------------------------------------------------- precision, NumPy
+def test_float_answers_are_judged_at_the_precision_the_exercise_states():
+    from lessons_lib.checks._core import expect_float
+
+    for good in (0.29, 0.2857, 2 / 7, np.float32(0.29), np.float64(2 / 7), np.array(0.29)):
+        assert expect_float("x-1", good, 2 / 7, "h", decimals=2).correct, good
+    for bad in (0.28, 0.3, 0.295, 29):
+        result = expect_float("x-1", bad, 2 / 7, "h", decimals=2)
+        assert not result.correct and "to 2 decimal places" in result.message, bad
+    assert expect_float("x-1", 8.9, 8.8896, "h", decimals=1).correct
+    assert expect_float("x-1", 77.0, 77.3, "h", decimals=0).correct
+    assert expect_float("x-1", 1230.0, 1234.5, "h", sig_figs=3).correct
+    assert not expect_float("x-1", 1240.0, 1234.5, "h", sig_figs=3).correct
+    assert not expect_float("x-1", "0.29", 2 / 7, "h", decimals=2).correct
+    assert not expect_float("x-1", True, 1.0, "h", decimals=2).correct
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"decimals": 2, "sig_figs": 3}, {"decimals": -1},
+                                    {"sig_figs": 0}, {"decimals": 1.5}])
+def test_a_float_exercise_must_state_one_valid_precision(kwargs):
+    from lessons_lib.checks._core import float_tolerance
+
+    with pytest.raises(ValueError, match="decimals|sig_figs"):
+        float_tolerance(0.5, **kwargs)
+
+
+def test_numpy_integers_and_arrays_are_accepted():
+    from lessons_lib.checks._core import expect_int, expect_tuple
+
+    assert expect_int("x-1", np.int64(73_856), 73_856, "h").correct
+    assert expect_int("x-1", np.float64(73_856.0), 73_856, "h").correct
+    assert expect_int("x-1", np.array(7), 7, "h").correct
+    assert not expect_int("x-1", np.float64(7.5), 7, "h").correct
+    assert not expect_int("x-1", np.bool_(True), 1, "h").correct   # a truth value is no count
+    assert expect_tuple("x-1", np.array([14, 14, 224]), (14, 14, 224), "h").correct
+    assert expect_tuple("x-1", (np.int64(3), 3, 2048), (3, 3, 2048), "h").correct
+    assert not expect_tuple("x-1", np.array([14, 14]), (14, 14, 224), "h").correct

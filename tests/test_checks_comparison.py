@@ -38,3 +38,15 @@ def test_model_budget_exercise_and_its_solution_figures():
     wrong_size = check("comparison-4", models.mobilenet(input_shape=(128, 128, 3)))
     assert not wrong_size.correct and "(224, 224, 3)" in wrong_size.message
     assert not check("comparison-4", "mobilenet").correct
+
+
+def test_rounded_answers_and_the_solution_4_classifier_share():
+    import numpy as np
+
+    assert check("comparison-2", np.float64(1.4637)).correct
+    assert not check("comparison-2", 1.47).correct and not check("comparison-2", 1.5).correct
+    assert check("comparison-3", 5.9).correct and not check("comparison-3", 5.8).correct
+    half = models.mobilenet(alpha=0.5)
+    classifier = profile(half).set_index("layer").loc["conv_preds", "params"]
+    assert (half.count_params(), classifier) == (1_342_536, 513_000)   # solution 4's figures
+    assert round(classifier / half.count_params(), 2) == 0.38

@@ -26,6 +26,17 @@ WRONG = {
 }
 
 
+@pytest.mark.parametrize("ex_id, rounded, wrong", [("factorized-2", 0.40, 0.41),
+                                                   ("factorized-4", 0.71, 0.70)])
+def test_answers_rounded_to_two_decimals_are_accepted(ex_id, rounded, wrong):
+    """Both exercises ask for 2 decimal places: the rounded value passes, the next one does
+    not, and NumPy floats count as numbers."""
+    assert check(ex_id, rounded).correct
+    assert check(ex_id, np.float32(rounded)).correct
+    result = check(ex_id, wrong)
+    assert not result.correct and "2 decimal places" in result.message
+
+
 def test_all_five_exercises_are_registered():
     assert {f"factorized-{n}" for n in range(1, 6)} <= set(EXERCISES)
 

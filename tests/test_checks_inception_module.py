@@ -67,3 +67,37 @@ def test_build_exercise():
                         keras.Model(other, inception_module(other, 64, 64, 64, 64)))
     assert not wrong_input.correct and "input" in wrong_input.message
     assert not check("inception-module-5", layers.Conv2D(256, 3)).correct
+
+
+def _notes_module(fix_b=False, fix_d=False, swap=False):
+    """The source notes' module (branches b and d of 1x1s), optionally fixed."""
+    inputs = keras.Input(shape=(64, 64, 3))
+    a = layers.Conv2D(128, 1, activation="relu", strides=2)(inputs)
+    b = layers.Conv2D(128, 1, activation="relu")(inputs)
+    b = layers.Conv2D(128, 3 if fix_b else 1, strides=2, padding="same", activation="relu")(b)
+    c = layers.AveragePooling2D(3, strides=2, padding="same")(inputs)
+    c = layers.Conv2D(128, 3, activation="relu", padding="same")(c)
+    d = layers.Conv2D(128, 1, activation="relu")(inputs)
+    d = layers.Conv2D(128, 3 if fix_d else 1, padding="same", activation="relu")(d)
+    d = layers.Conv2D(128, 3 if fix_d else 1, strides=2, padding="same", activation="relu")(d)
+    branches = [d, c, b, a] if swap else [a, b, c, d]
+    return keras.Model(inputs, layers.Concatenate()(branches))
+
+
+def test_debugging_exercise_checks_the_fix():
+    from lessons_lib.checks.inception_module import branch_receptive_fields
+
+    buggy = _notes_module()
+    assert branch_receptive_fields(buggy) == [1, 1, 7, 1]
+    result = check("inception-module-6", buggy)
+    assert not result.correct and "Hint" in result.message
+    assert not check("inception-module-6", _notes_module(fix_b=True)).correct   # d still blind
+    assert not check("inception-module-6", _notes_module(fix_d=True)).correct   # b still blind
+    assert check("inception-module-6", _notes_module(fix_b=True, fix_d=True)).correct
+    assert check("inception-module-6", _notes_module(True, True, swap=True)).correct
+    x = keras.Input((64, 64, 3))
+    assert check("inception-module-6", keras.Model(x, inception_module(x))).correct
+    assert "keras.Model" in check("inception-module-6", layers.Conv2D(8, 3)).message
+    plain = keras.Model(x, layers.Conv2D(512, 3, strides=2, padding="same")(x))
+    assert not check("inception-module-6", plain).correct
+    assert "no answer yet" in check("inception-module-6", ...).message

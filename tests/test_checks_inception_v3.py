@@ -40,6 +40,16 @@ def test_placeholder_is_not_an_error(ex_id):
     assert "no answer yet" in check(ex_id, ...).message
 
 
+def test_the_rounded_answer_the_exercise_asks_for_is_accepted():
+    """inception-v3-1 asks for 2 decimal places: 0.29 (2/7 rounded) passes, 0.28 does not."""
+    import numpy as np
+
+    assert check("inception-v3-1", 0.29).correct
+    assert check("inception-v3-1", np.float64(2 / 7)).correct
+    assert not check("inception-v3-1", 0.28).correct
+    assert not check("inception-v3-1", 0.3).correct
+
+
 def test_wrong_types_are_explained():
     assert "tuple" in check("inception-v3-5", 3).message
     assert "whole number" in check("inception-v3-3", "75").message

@@ -37,7 +37,7 @@ def mobilenet_block(bias=False, relu6=True, strides=2):
 
 def test_all_chapter_ids_registered():
     ids = {i for i in EXERCISES if i.startswith("mobilenet-")}
-    assert ids == {f"mobilenet-{n}" for n in range(1, 6)}
+    assert ids == {f"mobilenet-{n}" for n in range(1, 7)}
     assert all(EXERCISES[i].chapter == "mobilenet_unet" for i in ids)
 
 
@@ -53,7 +53,7 @@ def test_wrong_answers_get_a_hint(ex_id):
     assert not result.correct and "Hint" in result.message
 
 
-@pytest.mark.parametrize("ex_id", [f"mobilenet-{n}" for n in range(1, 6)])
+@pytest.mark.parametrize("ex_id", [f"mobilenet-{n}" for n in range(1, 7)])
 def test_placeholder_is_not_an_error(ex_id):
     assert "no answer yet" in check(ex_id, ...).message
 
@@ -85,3 +85,26 @@ def test_block_exercise():
 def test_tuple_answers_are_type_checked():
     assert "tuple" in check("mobilenet-5", 63232).message
     assert check("mobilenet-5", [63232, 2]).correct
+
+
+def test_half_resolution_targets_debugging_exercise():
+    fixed = check("mobilenet-6", lambda m: m[:, ::2, ::2].reshape(len(m), -1))
+    assert fixed.correct, fixed
+    assert check("mobilenet-6", lambda m: m[:, 1::2, 1::2].reshape(len(m), -1, 1)).correct
+    notes = check("mobilenet-6", lambda m: m.reshape(len(m), -1))   # the notes' bug
+    assert not notes.correct and "input pixel" in notes.message
+    crop = check("mobilenet-6", lambda m: m[:, : m.shape[1] // 2, : m.shape[2] // 2].reshape(len(m), -1))
+    assert not crop.correct and "nearest neighbour" in crop.message
+    column_order = check("mobilenet-6", lambda m: m[:, ::2, ::2].transpose(0, 2, 1).reshape(len(m), -1))
+    assert not column_order.correct
+    average = check("mobilenet-6", lambda m: m.reshape(len(m), m.shape[1] // 2, 2, m.shape[2] // 2, 2)
+                    .mean(axis=(2, 4)).reshape(len(m), -1))
+    assert not average.correct and "class numbers" in average.message
+    assert "function" in check("mobilenet-6", 3).message
+
+
+def test_rounded_answers_at_the_stated_precision():
+    assert check("mobilenet-2", 77).correct and check("mobilenet-2", np.float32(76.52)).correct
+    assert not check("mobilenet-2", 76).correct   # the paper rounds the count down
+    assert check("mobilenet-3", 0.61).correct and check("mobilenet-3", np.float64(0.607)).correct
+    assert not check("mobilenet-3", 0.60).correct

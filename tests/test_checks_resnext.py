@@ -27,7 +27,7 @@ def block(groups=32, add=True, relu=True, bias=False):
 
 def test_all_chapter_ids_registered():
     ids = {i for i in EXERCISES if i.startswith("resnext-")}
-    assert ids == {f"resnext-{n}" for n in range(1, 5)}
+    assert ids == {f"resnext-{n}" for n in range(1, 7)}
     assert all(EXERCISES[i].chapter == "resnext" for i in ids)
 
 
@@ -42,7 +42,7 @@ def test_wrong_answers_get_a_hint(ex_id):
     assert not result.correct and "Hint" in result.message
 
 
-@pytest.mark.parametrize("ex_id", [f"resnext-{n}" for n in range(1, 5)])
+@pytest.mark.parametrize("ex_id", [f"resnext-{n}" for n in range(1, 7)])
 def test_placeholder_is_not_an_error(ex_id):
     assert "no answer yet" in check(ex_id, ...).message
 
@@ -75,3 +75,49 @@ def test_block_exercise():
 
 def test_wrong_types_are_explained():
     assert "whole number" in check("resnext-1", "73728").message
+
+
+def _lambda_paths(bind):
+    def build(x, cardinality=32, group_width=4):
+        outs = []
+        for c in range(cardinality):
+            if bind:
+                piece = layers.Lambda(lambda t, c=c: t[..., c * group_width:(c + 1) * group_width])(x)
+            else:
+                piece = layers.Lambda(lambda t: t[..., c * group_width:(c + 1) * group_width])(x)
+            outs.append(layers.Conv2D(group_width, 3, padding="same", use_bias=False)(piece))
+        return layers.Concatenate()(outs)
+    return build
+
+
+def test_lambda_debugging_exercise():
+    from keras import ops
+
+    assert check("resnext-5", _lambda_paths(bind=True)).correct
+    wrong = check("resnext-5", _lambda_paths(bind=False))
+    assert not wrong.correct and "c=c" in wrong.message
+
+    def split(x, cardinality=32, group_width=4):   # no Lambda at all: also right
+        return layers.Concatenate()([layers.Conv2D(group_width, 3, padding="same", use_bias=False)(p)
+                                     for p in ops.split(x, cardinality, axis=-1)])
+    assert check("resnext-5", split).correct
+    assert "Conv2D" in check("resnext-5", lambda x, **kw: x).message
+    assert "function" in check("resnext-5", 3).message
+
+
+def test_unused_adam_debugging_exercise():
+    def notes(model):
+        opt = keras.optimizers.Adam(learning_rate=1e-4)  # noqa: F841  (the notes' bug)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return model
+
+    def fixed(model):
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4),
+                      loss="sparse_categorical_crossentropy")
+
+    wrong = check("resnext-6", notes)
+    assert not wrong.correct and "0.001" in wrong.message and "Hint" in wrong.message
+    assert check("resnext-6", fixed).correct
+    sgd = check("resnext-6", lambda m: m.compile(optimizer=keras.optimizers.SGD(1e-4), loss="mse"))
+    assert not sgd.correct and "SGD" in sgd.message
+    assert "failed" in check("resnext-6", lambda m: 1 / 0).message

@@ -10,8 +10,8 @@ from lessons_lib.checks import xception as x
 # The answers as the chapter's hidden solutions state them.
 SOLUTIONS = {
     "xception-1": 1_618_344,
-    "xception-2": 0.556,
-    "xception-3": 8.89,
+    "xception-2": 0.56,             # to 2 decimal places, as the exercise asks
+    "xception-3": 8.9,              # to 1 decimal place
     "xception-4": (3, 3, 2048),
     "xception-5": 34,
 }
@@ -56,3 +56,12 @@ def test_helpers_agree_with_the_built_model():
     assert tuple(model.output.shape[1:]) == (3, 3, 2048)
     block = ar.separable_conv(19, 19, 728, 728, 3, use_bias=False).params * 3 + 3 * 4 * 728
     assert x.middle_block_params() == block
+
+
+def test_rounded_answers_at_the_stated_precision():
+    import numpy as np
+
+    assert check("xception-2", np.float64(0.556)).correct and check("xception-2", 0.56).correct
+    assert not check("xception-2", 0.55).correct and not check("xception-2", 0.6).correct
+    assert check("xception-3", 8.9).correct and check("xception-3", np.float32(8.89)).correct
+    assert not check("xception-3", 8.8).correct and not check("xception-3", 9).correct

@@ -8,10 +8,13 @@ code that reads TF flowers and Oxford-IIIT Pet.
 from __future__ import annotations
 
 import hashlib
+import http.server
 import os
+import socket
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -119,22 +122,22 @@ def edge_features(images: np.ndarray) -> np.ndarray:
 
 @pytest.fixture
 def no_network(monkeypatch):
-    """Make the connectivity probe fail, as it does without internet."""
+    """Make the HTTP probe fail, as it does without internet."""
     calls = []
 
     def unreachable(url, timeout_s=data.PROBE_TIMEOUT_S):
         calls.append(url)
-        return False, "simulated outage: no route to host"
+        return None, "network error: simulated outage: no route to host"
 
-    monkeypatch.setattr(data, "_can_reach", unreachable)
+    monkeypatch.setattr(data, "_probe", unreachable)
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
     return calls
 
 
 @pytest.fixture
 def network_ok(monkeypatch):
-    """Make the connectivity probe succeed (downloads then use file:// URLs)."""
-    monkeypatch.setattr(data, "_can_reach", lambda url, timeout_s=None: (True, ""))
+    """Make the HTTP probe succeed (downloads then use file:// URLs)."""
+    monkeypatch.setattr(data, "_probe", lambda url, timeout_s=None: (200, ""))
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
 
 
@@ -313,23 +316,24 @@ def test_flowers_download_extract_and_cache(tmp_path, monkeypatch, network_ok, c
 def test_flowers_bad_hash_falls_back(tmp_path, monkeypatch, network_ok):
     folder = write_class_folders(tmp_path / "src" / "flower_photos", per_class=2)
     archive = tmp_path / "flower_photos.tgz"
-    make_tgz(archive, folder, "flower_photos")
+    digest = make_tgz(archive, folder, "flower_photos")
     monkeypatch.setattr(data, "FLOWERS_URL", archive.as_uri())
     monkeypatch.setattr(data, "FLOWERS_SHA256", "0" * 64)
     result = data.load_classification(
         image_size=16, n_generated=40, cache_dir=tmp_path / "home", verbose=False
     )
     assert result.source == "generated"
-    assert "hash" in result.reason
+    assert "hash mismatch" in result.reason and "network" not in result.reason
+    assert f"expected sha256 {'0' * 64}, got {digest}" in result.reason
     assert not (tmp_path / "home" / "datasets" / "flower_photos_extracted").exists()
 
 
 def test_pets_download_extract(tmp_path, monkeypatch, network_ok):
     source = write_oxford_layout(tmp_path / "src", n=4)
     images_tgz, annotations_tgz = tmp_path / "images.tar.gz", tmp_path / "annotations.tar.gz"
-    monkeypatch.setattr(data, "PETS_IMAGES_URL", images_tgz.as_uri())
+    monkeypatch.setattr(data, "PETS_IMAGES_URLS", (images_tgz.as_uri(),))
     monkeypatch.setattr(data, "PETS_IMAGES_MD5", None)
-    monkeypatch.setattr(data, "PETS_ANNOTATIONS_URL", annotations_tgz.as_uri())
+    monkeypatch.setattr(data, "PETS_ANNOTATIONS_URLS", (annotations_tgz.as_uri(),))
     monkeypatch.setattr(data, "PETS_ANNOTATIONS_MD5", None)
     make_tgz(images_tgz, source / "images", "images")
     make_tgz(annotations_tgz, source / "annotations", "annotations")
@@ -380,7 +384,7 @@ def test_no_network_segmentation_falls_back(tmp_path, no_network, capsys):
 
 def test_offline_env_var_forces_generated(tmp_path, monkeypatch):
     monkeypatch.setenv(data.OFFLINE_ENV_VAR, "1")
-    monkeypatch.setattr(data, "_can_reach", pytest.fail)  # must not even probe
+    monkeypatch.setattr(data, "_probe", pytest.fail)  # must not even probe
     result = data.load_segmentation(
         image_size=16, n_generated=20, cache_dir=tmp_path, verbose=False
     )
@@ -389,7 +393,7 @@ def test_offline_env_var_forces_generated(tmp_path, monkeypatch):
 
 def test_allow_download_false_without_cache(tmp_path, monkeypatch):
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
-    monkeypatch.setattr(data, "_can_reach", pytest.fail)
+    monkeypatch.setattr(data, "_probe", pytest.fail)
     result = data.load_classification(
         image_size=16, n_generated=20, allow_download=False, cache_dir=tmp_path, verbose=False
     )
@@ -405,10 +409,181 @@ def test_prefer_generated(tmp_path):
 
 def test_probe_fails_fast_for_unreachable_host():
     start = time.perf_counter()
-    reachable, why = data._can_reach("https://no-such-host.invalid/file.tgz", timeout_s=2.0)
-    assert not reachable and "no-such-host.invalid" in why
+    status, why = data._probe("https://no-such-host.invalid/file.tgz", timeout_s=2.0)
+    assert status is None and why.startswith("network error") and "no-such-host.invalid" in why
     assert time.perf_counter() - start < 3.0
-    assert data._can_reach("file:///tmp/x.tgz") == (False, "no host name in 'file:///tmp/x.tgz'")
+    assert data._probe("file:///tmp/x.tgz") == (None, "no host name in 'file:///tmp/x.tgz'")
+
+
+# ----------------------------------------------------------------------------------------
+# The HTTP probe and the mirrors, against a local server on 127.0.0.1
+# ----------------------------------------------------------------------------------------
+
+
+class LocalServer:
+    """An HTTP server on 127.0.0.1 in a thread, serving ``files`` ({path: bytes}).
+
+    ``status`` ({path: code}) answers a path with that status instead; paths in
+    ``refuse_head`` answer HEAD with 405. Honours ``Range: bytes=0-0`` with 206 and one
+    byte. ``log`` records every request as (method, path, Range header or None).
+    """
+
+    def __init__(self):
+        self.files, self.status, self.refuse_head, self.log = {}, {}, set(), []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            timeout = 10  # seconds a connection may stay silent
+
+            def log_message(self, *args):  # keep the test output clean
+                pass
+
+            def answer(self, send_body):
+                server.log.append((self.command, self.path, self.headers.get("Range")))
+                if self.command == "HEAD" and self.path in server.refuse_head:
+                    return self.send_error(405)
+                code = server.status.get(self.path, 200 if self.path in server.files else 404)
+                if code != 200:
+                    return self.send_error(code)
+                body = server.files[self.path]
+                if self.command == "GET" and self.headers.get("Range") == "bytes=0-0":
+                    code, body = 206, body[:1]
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(body)
+
+            def do_HEAD(self):
+                self.answer(send_body=False)
+
+            def do_GET(self):
+                self.answer(send_body=True)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_port}{path}"
+
+    def requests(self, method: str) -> list[str]:
+        return [path for m, path, _ in self.log if m == method]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A LocalServer; proxies bypassed and LESSONS_OFFLINE unset so the real probe runs."""
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(name, "*")
+    monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
+    local = LocalServer()
+    yield local
+    local.close()
+
+
+def closed_port_url(path: str) -> str:
+    """An http://127.0.0.1 address on a port nothing listens on (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}{path}"
+
+
+def test_probe_reports_the_http_status_of_the_file(server):
+    server.files["/here.tgz"] = b"archive bytes"
+    server.files["/no_head.tgz"] = b"archive bytes"
+    server.refuse_head.add("/no_head.tgz")
+    server.status["/broken.tgz"] = 503
+
+    assert data._probe(server.url("/here.tgz")) == (200, "")
+    assert data._probe(server.url("/gone.tgz")) == (404, f"HTTP 404 for {server.url('/gone.tgz')}")
+    assert data._probe(server.url("/broken.tgz"))[1] == f"HTTP 503 for {server.url('/broken.tgz')}"
+    assert data._probe(server.url("/no_head.tgz")) == (206, "")  # HEAD refused: ranged GET
+    assert ("GET", "/no_head.tgz", "bytes=0-0") in server.log
+    assert server.requests("GET") == ["/broken.tgz", "/no_head.tgz"]  # never a GET on 200/404
+
+
+def test_probe_connection_refused_is_a_network_error():
+    start = time.perf_counter()
+    status, why = data._probe(closed_port_url("/x.tgz"), timeout_s=2.0)
+    assert status is None and why.startswith("network error") and "127.0.0.1" in why
+    assert time.perf_counter() - start < 3.0
+
+
+def test_pets_404_is_reported_and_the_next_mirror_used(tmp_path, server, monkeypatch, capsys):
+    source = write_oxford_layout(tmp_path / "src", n=4)
+    md5 = {}
+    for name in ("images", "annotations"):
+        archive = tmp_path / f"{name}.tar.gz"
+        make_tgz(archive, source / name, name)
+        server.files[f"/mirror/{name}.tar.gz"] = archive.read_bytes()
+        md5[name] = hashlib.md5(archive.read_bytes()).hexdigest()
+    for name, constant in (("images", "PETS_IMAGES"), ("annotations", "PETS_ANNOTATIONS")):
+        urls = (server.url(f"/moved/{name}.tar.gz"), server.url(f"/mirror/{name}.tar.gz"))
+        monkeypatch.setattr(data, constant + "_URLS", urls)
+        monkeypatch.setattr(data, constant + "_MD5", md5[name])
+
+    result = data.load_segmentation(image_size=16, batch_size=2, val_fraction=0.25,
+                                    cache_dir=tmp_path / "home")
+    assert result.source == "oxford_pets", result.reason
+    assert (result.n_train, result.n_val) == (3, 1)
+    missing = server.url("/moved/images.tar.gz")
+    assert f"HTTP 404 for {missing}" in result.reason
+    assert f"HTTP 404 for {missing}; using the next mirror" in capsys.readouterr().out
+    assert server.requests("GET") == ["/mirror/images.tar.gz", "/mirror/annotations.tar.gz"]
+
+
+def test_flowers_download_proceeds_when_head_is_refused(tmp_path, server, monkeypatch):
+    folder = write_class_folders(tmp_path / "src" / "flower_photos", per_class=2)
+    archive = tmp_path / "flower_photos.tgz"
+    digest = make_tgz(archive, folder, "flower_photos")
+    server.files["/flower_photos.tgz"] = archive.read_bytes()
+    server.refuse_head.add("/flower_photos.tgz")
+    monkeypatch.setattr(data, "FLOWERS_URL", server.url("/flower_photos.tgz"))
+    monkeypatch.setattr(data, "FLOWERS_SHA256", digest)
+
+    result = data.load_classification(image_size=16, cache_dir=tmp_path / "home", verbose=False)
+    assert result.source == "flowers" and "downloaded" in result.reason, result.reason
+    assert result.n_train + result.n_val == 6
+    assert [request[2] for request in server.log] == [None, "bytes=0-0", None]  # HEAD, probe, GET
+
+
+def test_hash_mismatch_over_http_says_so(tmp_path, server, monkeypatch):
+    folder = write_class_folders(tmp_path / "src" / "flower_photos", per_class=2)
+    archive = tmp_path / "flower_photos.tgz"
+    digest = make_tgz(archive, folder, "flower_photos")
+    server.files["/flower_photos.tgz"] = archive.read_bytes()
+    monkeypatch.setattr(data, "FLOWERS_URL", server.url("/flower_photos.tgz"))
+    monkeypatch.setattr(data, "FLOWERS_SHA256", "f" * 64)
+
+    home = tmp_path / "home"
+    result = data.load_classification(image_size=16, n_generated=40, cache_dir=home,
+                                      verbose=False)
+    cached = home / "datasets" / "flower_photos.tgz"
+    assert result.source == "generated"
+    assert f"hash mismatch for {cached}" in result.reason
+    assert f"expected sha256 {'f' * 64}, got {digest}" in result.reason
+    assert f"Delete {cached}" in result.reason and "network" not in result.reason
+    assert not (home / "datasets" / "flower_photos_extracted").exists()
+
+
+def test_connection_refused_falls_back_with_a_network_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
+    dead = closed_port_url("/a/images.tar.gz")
+    monkeypatch.setattr(data, "PETS_IMAGES_URLS", (dead, dead.replace("/a/", "/b/")))
+    start = time.perf_counter()
+    result = data.load_segmentation(image_size=16, n_generated=20, cache_dir=tmp_path)
+    assert time.perf_counter() - start < 10.0
+    assert result.source == "generated"
+    assert "network error: cannot reach 127.0.0.1" in result.reason
+    assert "did not answer" in result.reason  # the second address on that host: not asked
+    assert "network error" in capsys.readouterr().out
 
 
 # ----------------------------------------------------------------------------------------

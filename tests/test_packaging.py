@@ -8,8 +8,10 @@ import tomllib
 from importlib import metadata
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+COLAB_PACKAGES = ROOT / "tests" / "colab" / "colab-packages.txt"
 
 
 def test_requirements_txt_pins_every_package():
@@ -26,16 +28,49 @@ def test_requirements_txt_pins_every_package():
     assert jb.split("==")[1].startswith("1."), "the book needs Jupyter Book 1.x"
 
 
-def test_lessons_lib_dependencies_are_ranges_that_the_pins_satisfy():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = [Requirement(d) for d in project["dependencies"]]
-    assert deps
+def pins(path: pathlib.Path) -> dict:
+    """Normalized distribution name -> version, from a file of `name==version` lines."""
+    found = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.strip().split("==")
+            found[canonicalize_name(name)] = version
+    return found
+
+
+def lessons_lib_dependencies() -> list:
+    return [Requirement(d) for d in
+            tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+
+
+def test_lessons_lib_dependencies_are_lower_bounds_only():
+    deps = lessons_lib_dependencies()
+    assert {canonicalize_name(r.name) for r in deps} >= {"numpy", "ipywidgets", "plotly", "keras"}
     for req in deps:
-        ops = {spec.operator for spec in req.specifier}
-        assert ops <= {">="}, f"{req}: use a lower bound only, never a pin or a cap"
-        assert req.name.lower() not in ("tensorflow", "tensorflow-cpu", "keras"), \
-            f"{req}: would reinstall TensorFlow on Colab"
-        assert req.specifier.contains(metadata.version(req.name), prereleases=True), req
+        assert [s.operator for s in req.specifier] == [">="], \
+            f"{req}: use one lower bound only, never a pin or a cap"
+        assert canonicalize_name(req.name) not in ("tensorflow", "tensorflow-cpu"), \
+            f"{req}: Colab ships TensorFlow and the pinned environment has tensorflow-cpu"
+
+
+def test_every_lower_bound_is_the_colab_version_the_colab_path_test_runs():
+    """A lower bound is a version the tests ran against: scripts/colab_path_test.sh runs the
+    unit tests and the notebooks with tests/colab/colab-packages.txt, a Colab image."""
+    colab = pins(COLAB_PACKAGES)
+    for req in lessons_lib_dependencies():
+        (spec,) = req.specifier
+        assert colab.get(canonicalize_name(req.name)) == spec.version, \
+            f"{req}: the Colab path test has {req.name}=={colab.get(canonicalize_name(req.name))}"
+
+
+def test_the_pinned_and_the_installed_versions_satisfy_every_range():
+    pinned = pins(ROOT / "requirements.txt")
+    for req in lessons_lib_dependencies():
+        name = canonicalize_name(req.name)
+        assert req.specifier.contains(pinned[name], prereleases=True), \
+            f"{req}: requirements.txt pins {name}=={pinned[name]}"
+        assert req.specifier.contains(metadata.version(req.name), prereleases=True), \
+            f"{req}: {metadata.version(req.name)} is installed"
 
 
 def test_package_imports_without_tensorflow_in_a_fresh_interpreter():

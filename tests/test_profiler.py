@@ -98,3 +98,34 @@ def test_forward_latency_times_every_model_and_checks_arguments():
         forward_latency({"a": small}, repeats=0)
     with pytest.raises(ValueError, match="models"):
         forward_latency({})
+
+
+def test_traffic_columns_by_hand():
+    """Bytes of a Conv2D and a DepthwiseConv2D counted by hand, at float32 (4 bytes)."""
+    inputs = keras.Input((16, 16, 8))
+    x = layers.Conv2D(16, 3, strides=2, padding="same", name="conv")(inputs)        # 8x8x16
+    x = layers.DepthwiseConv2D(3, padding="same", use_bias=False, name="dw")(x)       # 8x8x16
+    model = keras.Model(inputs, x)
+    df = profile(model, traffic=True).set_index("layer")
+    conv_weights = 3 * 3 * 8 * 16 + 16
+    conv_bytes = 4 * (16 * 16 * 8 + 8 * 8 * 16 + conv_weights)
+    assert df.loc["conv", "input_bytes"] == 4 * 16 * 16 * 8
+    assert df.loc["conv", "weight_bytes"] == 4 * conv_weights
+    assert df.loc["conv", "bytes"] == conv_bytes == 16_960
+    dw_bytes = 4 * (8 * 8 * 16 + 8 * 8 * 16 + 3 * 3 * 16)
+    assert df.loc["dw", "bytes"] == dw_bytes == 8_768
+    assert df.loc["conv", "macs_per_byte"] == pytest.approx(8 * 8 * 16 * 72 / conv_bytes)
+    assert df.loc["dw", "macs_per_byte"] == pytest.approx(8 * 8 * 16 * 9 / dw_bytes)
+    # a depthwise layer does far less arithmetic per byte than a standard convolution
+    assert df.loc["dw", "macs_per_byte"] < df.loc["conv", "macs_per_byte"] / 3
+
+
+def test_traffic_counts_every_input_of_a_merge_and_is_off_by_default():
+    a, b = keras.Input((4, 4, 3)), keras.Input((4, 4, 5))
+    model = keras.Model([a, b], layers.Concatenate(name="cat")([a, b]))
+    df = profile(model, traffic=True).set_index("layer")
+    assert df.loc["cat", "input_bytes"] == 4 * 4 * 4 * (3 + 5)
+    assert df.loc["cat", "macs_per_byte"] == 0
+    assert "bytes" not in profile(model).columns
+    with pytest.raises(TypeError, match="traffic"):
+        profile(model, traffic="yes")

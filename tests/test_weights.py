@@ -128,3 +128,23 @@ def test_decode_predictions_with_a_local_index(tmp_path, monkeypatch):
 def test_imagenet_top_requires_default_size(builder):
     with pytest.raises(ValueError, match="299"):
         builder(weights="imagenet", input_shape=(224, 224, 3))
+
+
+def test_lessons_offline_downloads_no_weights_but_uses_the_cache(monkeypatch, tmp_path):
+    from lessons_lib.models._common import fetch_file
+
+    calls = []
+    monkeypatch.setattr(keras.utils, "get_file",
+                        lambda fname, origin, **kw: calls.append(origin) or f"/cache/{fname}")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("LESSONS_OFFLINE", "1")
+    with pytest.raises(WeightsUnavailableError, match="LESSONS_OFFLINE=1 is set") as info:
+        fetch_file("w.h5", "https://example.org/w.h5")
+    assert calls == [] and "weights=None" in str(info.value)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "w.h5").write_bytes(b"cached")
+    assert fetch_file("w.h5", "https://example.org/w.h5") == "/cache/w.h5"
+    monkeypatch.delenv("LESSONS_OFFLINE")
+    (tmp_path / "models" / "w.h5").unlink()
+    assert fetch_file("w.h5", "https://example.org/w.h5") == "/cache/w.h5"
+    assert calls == ["https://example.org/w.h5"] * 2

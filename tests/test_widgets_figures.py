@@ -1,5 +1,7 @@
 """The live widget panel and the precomputed plotly figures."""
 
+import warnings
+
 import pytest
 
 from lessons_lib import arithmetic as ar
@@ -77,3 +79,30 @@ def test_panel_chart_is_set_without_output_capture():
     assert panel.chart.outputs == ()
     panel.groups.value = 4
     assert len(panel.chart.outputs) == 1
+
+
+def _widget_tree(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _widget_tree(child)
+
+
+@pytest.mark.parametrize("make", ["conv", "factorized"])
+def test_panels_use_only_what_this_ipywidgets_has(make):
+    """Colab ships ipywidgets 7.7.1, the pinned environment 8: an argument or a style key
+    that one of them lacks is only a DeprecationWarning there (the control silently loses
+    it). scripts/colab_path_test.sh runs this with 7.7.1, scripts/test.sh with 8."""
+    import ipywidgets as W
+
+    from lessons_lib.factorized import factorized_cost_panel
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*unrecognized arguments",
+                                category=DeprecationWarning)
+        panel = conv_cost_panel() if make == "conv" else factorized_cost_panel()
+    widgets = list(_widget_tree(panel.widget))
+    sliders = [w for w in widgets if isinstance(w, W.IntSlider)]
+    assert sliders and all(s.style.description_width and s.layout.width for s in sliders)
+    assert not any(s.continuous_update for s in sliders)
+    for widget in widgets:   # the state the front end gets serializes
+        assert widget.get_state()["_model_name"] == widget._model_name

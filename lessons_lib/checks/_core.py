@@ -7,6 +7,7 @@ with :func:`register`; :func:`lessons_lib.checks.check` looks them up.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Dict
 
@@ -66,14 +67,25 @@ def not_answered(ex_id: str) -> CheckResult:
     return CheckResult(ex_id, False, "no answer yet: replace `...` with your answer and run the cell again.")
 
 
+def _plain_number(answer):
+    """``answer`` as a Python number when it is a NumPy scalar or a 0-d array, else unchanged."""
+    if hasattr(answer, "item") and getattr(answer, "shape", None) == ():
+        return answer.item()
+    return answer
+
+
 def expect_int(ex_id: str, answer, expected: int, hint: str) -> CheckResult:
+    """Right if ``answer`` is the whole number ``expected`` (an int, a NumPy integer, or a
+    float with no fractional part)."""
     if unanswered(answer):
         return not_answered(ex_id)
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        if isinstance(answer, float) and answer.is_integer():
-            answer = int(answer)
-        else:
+    answer = _plain_number(answer)
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return CheckResult(ex_id, False, f"expected a whole number (int), got {answer!r}.")
+    if not isinstance(answer, numbers.Integral):
+        if not float(answer).is_integer():
             return CheckResult(ex_id, False, f"expected a whole number (int), got {answer!r}.")
+    answer = int(answer)
     if answer == expected:
         return CheckResult(ex_id, True, f"{answer:,} is correct.")
     return CheckResult(ex_id, False, f"{answer:,} is not it. Hint: {hint}")
@@ -81,27 +93,61 @@ def expect_int(ex_id: str, answer, expected: int, hint: str) -> CheckResult:
 
 def expect_tuple(ex_id: str, answer, expected: tuple, hint: str,
                  what: str | None = None) -> CheckResult:
-    """Right if ``answer`` (a tuple or list) equals ``expected`` element by element.
+    """Right if ``answer`` (a tuple, list or 1-D array) equals ``expected`` element by element.
 
     ``what`` describes the tuple in the "wrong type" message, e.g. ``"(rows, cols, channels)"``;
     by default it says how many whole numbers are expected.
     """
     if unanswered(answer):
         return not_answered(ex_id)
+    if hasattr(answer, "tolist") and not isinstance(answer, (tuple, list)):
+        answer = answer.tolist()
     if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
         shape = what or f"of {len(expected)} whole numbers"
         return CheckResult(ex_id, False, f"expected a tuple {shape}, got {answer!r}.")
-    if tuple(answer) == tuple(expected):
-        return CheckResult(ex_id, True, f"{tuple(answer)} is correct.")
-    return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: {hint}")
+    answer = tuple(_plain_number(a) for a in answer)
+    if answer == tuple(expected):
+        return CheckResult(ex_id, True, f"{answer} is correct.")
+    return CheckResult(ex_id, False, f"{answer} is not it. Hint: {hint}")
 
 
-def expect_float(ex_id: str, answer, expected: float, hint: str,
-                  rel_tol: float = 1e-3) -> CheckResult:
+def precision_text(decimals: int | None = None, sig_figs: int | None = None) -> str:
+    """How an exercise states its precision: "to 2 decimal places", "to 3 significant figures"."""
+    if decimals is not None:
+        return f"to {decimals} decimal place{'s' if decimals != 1 else ''}"
+    return f"to {sig_figs} significant figure{'s' if sig_figs != 1 else ''}"
+
+
+def float_tolerance(expected: float, decimals: int | None = None,
+                    sig_figs: int | None = None) -> float:
+    """Half a unit in the last place asked for: the largest error a correctly rounded answer
+    can have. ``decimals=2`` gives 0.005; ``sig_figs=3`` for 0.2857 gives 0.0005."""
+    if (decimals is None) == (sig_figs is None):
+        raise ValueError(f"give exactly one of decimals and sig_figs, got decimals={decimals!r}, "
+                         f"sig_figs={sig_figs!r}")
+    for name, value in (("decimals", decimals), ("sig_figs", sig_figs)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < (0 if name == "decimals" else 1)):
+            raise ValueError(f"{name} must be an int >= {0 if name == 'decimals' else 1}, "
+                             f"got {value!r}")
+    if decimals is not None:
+        return 0.5 * 10.0 ** -decimals
+    exponent = math.floor(math.log10(abs(expected))) if expected else 0
+    return 0.5 * 10.0 ** (exponent - sig_figs + 1)
+
+
+def expect_float(ex_id: str, answer, expected: float, hint: str, *,
+                 decimals: int | None = None, sig_figs: int | None = None) -> CheckResult:
+    """Right if ``answer`` (any real number, NumPy scalars included) rounds to ``expected`` at
+    the precision the exercise asks for: ``decimals`` places or ``sig_figs`` significant figures
+    (exactly one of the two). ``2/7`` asked to 2 decimal places accepts 0.29 and 0.2857."""
+    tolerance = float_tolerance(expected, decimals, sig_figs)
     if unanswered(answer):
         return not_answered(ex_id)
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+    answer = _plain_number(answer)
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         return CheckResult(ex_id, False, f"expected a number, got {answer!r}.")
-    if math.isclose(answer, expected, rel_tol=rel_tol):
-        return CheckResult(ex_id, True, f"{answer:.4g} is correct.")
-    return CheckResult(ex_id, False, f"{answer:.4g} is not it. Hint: {hint}")
+    wanted = precision_text(decimals, sig_figs)
+    if abs(float(answer) - expected) <= tolerance * (1 + 1e-9):
+        return CheckResult(ex_id, True, f"{answer:.4g} is correct ({wanted}).")
+    return CheckResult(ex_id, False, f"{answer:.4g} is not it ({wanted}). Hint: {hint}")

@@ -57,8 +57,7 @@ def _comparison_1(answer) -> CheckResult:
 def _comparison_2(answer) -> CheckResult:
     expected = total_macs("xception") / total_macs("inception_v3")
     return expect_float("comparison-2", answer, expected,
-                        "divide Xception's total MACs by InceptionV3's (both at 299x299).",
-                        rel_tol=0.01)
+                        "divide Xception's total MACs by InceptionV3's (both at 299x299).", decimals=2)
 
 
 @register("comparison-3", "comparison", "Parameters of ResNeXt-50 relative to MobileNet")
@@ -67,8 +66,7 @@ def _comparison_3(answer) -> CheckResult:
 
     expected = MODEL_CONFIGS["resnext50"]["params"] / MODEL_CONFIGS["mobilenet"]["params"]
     return expect_float("comparison-3", answer, expected,
-                        "use the params column: ResNeXt-50's count divided by MobileNet's.",
-                        rel_tol=0.01)
+                        "use the params column: ResNeXt-50's count divided by MobileNet's.", decimals=2)
 
 
 @register("comparison-4", "comparison",

@@ -42,7 +42,7 @@ def _factorized_2(answer) -> CheckResult:
              / ar.standard_conv(17, 17, 64, 64, 5, use_bias=False).macs)
     return expect_float("factorized-2", answer, ratio,
                         "with equal channels the pair costs 2k of the k*k weights per "
-                        "input-output channel pair: a fraction between 0 and 1.")
+                        "input-output channel pair: a fraction between 0 and 1.", decimals=2)
 
 
 @register("factorized-3", CHAPTER, "How many 1x3/3x1 pairs reproduce the Laplacian")
@@ -57,7 +57,7 @@ def _factorized_3(answer) -> CheckResult:
 def _factorized_4(answer) -> CheckResult:
     return expect_float("factorized-4", answer, rank1_relative_error(exercise_kernel()),
                         "use np.linalg.svd: the error is sqrt(sum of s_i^2 for i >= 2) "
-                        "divided by sqrt(sum of all s_i^2).", rel_tol=1e-2)
+                        "divided by sqrt(sum of all s_i^2).", decimals=2)
 
 
 def receptive_field(answer) -> tuple:

@@ -101,3 +101,71 @@ def _inception_5(answer) -> CheckResult:
                            "same input and concatenate them on the channel axis.")
     return CheckResult(ex_id, True, f"{in_shape} -> {out_shape}, with {widest} branches "
                        f"and {answer.count_params():,} parameters.")
+
+
+def _field_and_jump(tensor) -> tuple:
+    """Receptive field (input pixels along one axis) and jump (input pixels between two
+    neighbouring outputs) of ``tensor``, following the functional graph back to the input."""
+    layer, node_index, _ = tensor._keras_history
+    inputs = layer._inbound_nodes[node_index].input_tensors
+    if not inputs:                       # an Input
+        return 1, 1
+    field, jump = max(_field_and_jump(t) for t in inputs)
+    size = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+    if size is not None:
+        strides = getattr(layer, "strides", None) or size
+        field += (size[0] - 1) * jump
+        jump *= strides[0]
+    return field, jump
+
+
+def branch_receptive_fields(model) -> list:
+    """Receptive field (pixels, along the rows) of each input of the model's widest
+    ``Concatenate``: for the chapter's ``inception_module`` with stride 2, ``[1, 3, 7, 5]``
+    (a, b, c, d). A branch of 1x1 convolutions only has a field of 1.
+
+    Raises:
+        ValueError: if the model has no ``Concatenate`` layer.
+    """
+    import keras
+
+    concats = [layer for layer in model.layers if isinstance(layer, keras.layers.Concatenate)]
+    if not concats:
+        raise ValueError("the model has no Concatenate layer")
+    widest = max(concats, key=lambda layer: len(layer._inbound_nodes[0].input_tensors))
+    return [_field_and_jump(t)[0] for t in widest._inbound_nodes[0].input_tensors]
+
+
+@register("inception-module-6", CHAPTER, "Debug: the notes' module with 1x1-only branches")
+def _inception_6(answer) -> CheckResult:
+    ex_id = "inception-module-6"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    import keras
+
+    from lessons_lib.models import inception_module
+
+    if not isinstance(answer, keras.Model):
+        return CheckResult(ex_id, False, "expected the fixed keras.Model (keras.Model(input, "
+                           f"output)), got {type(answer).__name__}.")
+    in_shape = tuple(answer.inputs[0].shape[1:])
+    out_shape = tuple(answer.outputs[0].shape[1:])
+    reference = keras.Input((64, 64, 3))
+    wanted = keras.Model(reference, inception_module(reference))
+    if in_shape != (64, 64, 3) or out_shape != tuple(wanted.output.shape[1:]):
+        return CheckResult(ex_id, False, f"it maps {in_shape} to {out_shape}; the module maps "
+                           f"(64, 64, 3) to {tuple(wanted.output.shape[1:])}. Hint: keep the "
+                           "input, the filters, the strides and padding='same'.")
+    try:
+        fields = branch_receptive_fields(answer)
+    except ValueError as err:
+        return CheckResult(ex_id, False, f"{err}. Hint: keep the Concatenate of the branches.")
+    expected = branch_receptive_fields(wanted)
+    if sorted(fields) == sorted(expected):
+        return CheckResult(ex_id, True, f"the branches now see {fields} pixels across: only "
+                           "branch a is a lone 1x1.")
+    blind = sum(1 for f in fields if f == 1)
+    return CheckResult(ex_id, False, f"the branches see {fields} pixels across ({blind} of them "
+                       f"one pixel only); the fixed module's see {expected}. Hint: in branch b "
+                       "the second convolution is a 3x3; branch d is 1x1, 3x3, then a 3x3 "
+                       "with stride 2.")

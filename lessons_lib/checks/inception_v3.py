@@ -85,7 +85,7 @@ def _inception_v3_1(answer) -> CheckResult:
     full = ar.standard_conv(17, 17, 192, 192, kernel_size=7, use_bias=False)
     return expect_float("inception-v3-1", answer, fact.macs / full.macs,
                         "the pair costs 1*7 + 7*1 weights per channel pair, the full "
-                        "kernel 7*7; give the ratio as a fraction (not a percentage).")
+                        "kernel 7*7; give the ratio as a fraction (not a percentage).", decimals=2)
 
 
 @register("inception-v3-2", CHAPTER, "Parameters of block mixed4")

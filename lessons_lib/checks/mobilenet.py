@@ -49,8 +49,7 @@ def _mobilenet_2(answer) -> CheckResult:
                            "Hint: divide by 1e6.")
     return expect_float("mobilenet-2", answer, expected,
                         "build mobilenet(alpha=0.5, input_shape=(160, 160, 3)) and sum the "
-                        "profiler's macs column; MACs scale with alpha^2 and (size/224)^2.",
-                        rel_tol=1e-2)
+                        "profiler's macs column; MACs scale with alpha^2 and (size/224)^2.", decimals=0)
 
 
 def iou_exercise_expected() -> float:
@@ -73,7 +72,7 @@ def _mobilenet_3(answer) -> CheckResult:
     return expect_float("mobilenet-3", answer, iou_exercise_expected(),
                         "for each class count TP (right), FP (predicted c, truly not c) and FN "
                         "(truly c, predicted otherwise); IoU = TP / (TP + FP + FN); average the "
-                        "three classes.", rel_tol=2e-3)
+                        "three classes.", decimals=2)
 
 
 def block_expected_params(in_channels: int = 64, out_channels: int = 128) -> int:
@@ -137,3 +136,47 @@ def _mobilenet_5(answer) -> CheckResult:
     if tuple(answer) == (rows * cols, NOTES_CLASSES):
         hint = "that is full resolution; the notes' output is at half the input size. " + hint
     return CheckResult(ex_id, False, f"{tuple(answer)} is not it. Hint: {hint}")
+
+
+def _notes_check_masks() -> np.ndarray:
+    """Masks (2, 8, 12) for mobilenet-6: random classes 0..2 in 2x2 blocks with one odd pixel
+    per block, so that a crop, a transposed order or an average gives different targets."""
+    rng = np.random.default_rng(0)
+    masks = np.repeat(np.repeat(rng.integers(0, 3, size=(2, 4, 6)), 2, axis=1), 2, axis=2)
+    masks[:, 1::2, 1::2] = (masks[:, 1::2, 1::2] + 1) % 3
+    return masks.astype("int32")
+
+
+@register("mobilenet-6", CHAPTER, "Debug the targets of the notes' half-resolution UNet")
+def _mobilenet_6(answer) -> CheckResult:
+    ex_id = "mobilenet-6"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    if not callable(answer):
+        return CheckResult(ex_id, False, "expected your fixed function notes_targets, got "
+                           f"{type(answer).__name__}.")
+    masks = _notes_check_masks()
+    batch, rows, cols = masks.shape
+    try:
+        got = np.asarray(answer(masks.copy()))
+    except Exception as err:  # a learner's function may fail: say why
+        return CheckResult(ex_id, False, f"calling it on masks of shape {masks.shape} failed: "
+                           f"{type(err).__name__}: {err}")
+    want = (batch, rows // 2 * cols // 2)
+    if got.shape not in (want, want + (1,)):
+        hint = ("that is one target per input pixel; the model predicts H/2 x W/2 pixels."
+                if got.size == masks.size else "one class number per output pixel, flattened.")
+        return CheckResult(ex_id, False, f"masks of shape {masks.shape} give targets of shape "
+                           f"{got.shape}, expected {want}. Hint: {hint}")
+    got = got.reshape(want)
+    if not np.array_equal(got, np.round(got)) or not np.isin(got, (0, 1, 2)).all():
+        return CheckResult(ex_id, False, "some targets are not class numbers. Hint: never "
+                           "average or interpolate masks; keep one pixel of each 2x2 block.")
+    # nearest neighbour: any one pixel of each 2x2 block, the same one everywhere
+    candidates = [masks[:, i::2, j::2].reshape(want) for i in (0, 1) for j in (0, 1)]
+    if any(np.array_equal(got, c) for c in candidates):
+        return CheckResult(ex_id, True, f"{want[1]} targets per image, one per output pixel, "
+                           "row by row.")
+    return CheckResult(ex_id, False, "the shape is right but the targets are not the masks "
+                       "downsampled by nearest neighbour in row-major order. Hint: "
+                       "masks[:, ::2, ::2], then reshape(len(masks), -1).")

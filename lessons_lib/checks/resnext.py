@@ -99,3 +99,80 @@ def _resnext_4(answer) -> CheckResult:
         return CheckResult(ex_id, False, f"{params:,} parameters, expected {expected:,}. Hint: "
                            "use_bias=False, and one BatchNormalization after each convolution.")
     return CheckResult(ex_id, True, f"a grouped bottleneck block with {params:,} parameters.")
+
+
+#: Groups and group width the resnext-5 check builds the learner's function with.
+LAMBDA_CHECK_GROUPS, LAMBDA_CHECK_WIDTH = 8, 4
+
+
+@register("resnext-5", CHAPTER, "Debug the notes' Lambda slices")
+def _resnext_5(answer) -> CheckResult:
+    ex_id = "resnext-5"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    if not callable(answer):
+        return CheckResult(ex_id, False, f"expected your fixed function lambda_paths, got "
+                           f"{type(answer).__name__}.")
+    import keras
+    from keras import layers
+
+    groups, width = LAMBDA_CHECK_GROUPS, LAMBDA_CHECK_WIDTH
+    channels = groups * width
+    inputs = keras.Input((6, 6, channels))
+    try:
+        outputs = answer(inputs, cardinality=groups, group_width=width)
+        # a function that returns its input builds no model (Keras 3.10 refuses one)
+        model = None if outputs is inputs else keras.Model(inputs, outputs)
+    except Exception as err:  # a learner's function may fail: say why
+        return CheckResult(ex_id, False, f"calling it with cardinality={groups}, "
+                           f"group_width={width} failed: {type(err).__name__}: {err}")
+    convs = [] if model is None else [
+        layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
+    if len(convs) != groups or any(tuple(c.kernel.shape) != (3, 3, width, width) for c in convs):
+        return CheckResult(ex_id, False, f"expected {groups} Conv2D layers of {width} to {width} "
+                           "channels, one per path. Hint: keep the loop; fix only the slice.")
+    kernel = np.random.default_rng(0).normal(size=(3, 3, width, channels)).astype("float32")
+    for g, conv in enumerate(convs):
+        conv.set_weights([kernel[..., g * width:(g + 1) * width]])
+    x = np.random.default_rng(1).normal(size=(2, 6, 6, channels)).astype("float32")
+    reference = layers.Conv2D(channels, 3, padding="same", groups=groups, use_bias=False)
+    reference.build((None, 6, 6, channels))
+    reference.set_weights([kernel])
+    expected = np.asarray(reference(x))
+    got = np.asarray(model(x))
+    if got.shape != expected.shape:
+        return CheckResult(ex_id, False, f"output {got.shape[1:]}, expected {expected.shape[1:]}.")
+    if np.abs(got - expected).max() < 1e-4:
+        return CheckResult(ex_id, True, f"all {groups} paths read their own slice: the output "
+                           f"equals Conv2D(groups={groups}).")
+    return CheckResult(ex_id, False, "the model builds, but its output differs from the grouped "
+                       "convolution: the paths do not read their own slices. Hint: the lambda "
+                       "reads c when it runs, after the loop; bind it with lambda t, c=c: ...")
+
+
+@register("resnext-6", CHAPTER, "Debug the notes' unused Adam(1e-4)")
+def _resnext_6(answer) -> CheckResult:
+    ex_id = "resnext-6"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    if not callable(answer):
+        return CheckResult(ex_id, False, "expected your fixed function compile_like_the_notes, "
+                           f"got {type(answer).__name__}.")
+    import keras
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    try:
+        answer(model)
+    except Exception as err:  # a learner's function may fail: say why
+        return CheckResult(ex_id, False, f"calling it on a model failed: {type(err).__name__}: {err}")
+    optimizer = getattr(model, "optimizer", None)
+    if not isinstance(optimizer, keras.optimizers.Adam):
+        return CheckResult(ex_id, False, f"the model's optimizer is {type(optimizer).__name__}, "
+                           "not Adam. Hint: compile it with the Adam object you made.")
+    rate = float(np.asarray(optimizer.learning_rate))
+    if abs(rate - 1e-4) > 1e-10:
+        return CheckResult(ex_id, False, f"the model trains with Adam at learning rate {rate:g}, "
+                           "not 1e-4. Hint: optimizer=\"adam\" makes a new Adam with the default "
+                           "rate; pass the object opt instead.")
+    return CheckResult(ex_id, True, "the model trains with Adam at learning rate 1e-4.")

@@ -202,10 +202,23 @@ def classifier_head(x, *, include_top, pooling, classes, classifier_activation):
 def fetch_file(file_name, url, file_hash=None, what="weights"):
     """Download ``url`` into ~/.keras/models (or reuse the cached copy) and return the path.
 
+    With ``LESSONS_OFFLINE=1`` (see :mod:`lessons_lib.data`) nothing is downloaded: a file
+    already in the cache is used, otherwise WeightsUnavailableError is raised at once.
+
     Raises:
-        WeightsUnavailableError: the download failed; the message names the URL and
-            what to do instead.
+        WeightsUnavailableError: the download failed or ``LESSONS_OFFLINE`` forbids it; the
+            message names the URL and what to do instead.
     """
+    from lessons_lib.data import OFFLINE_ENV_VAR, _offline_requested
+
+    keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    cached = os.path.join(keras_home, "models", file_name)
+    if _offline_requested() and not os.path.exists(cached):
+        raise WeightsUnavailableError(
+            f"{OFFLINE_ENV_VAR}={os.environ.get(OFFLINE_ENV_VAR)} is set, so the {what} file "
+            f"{file_name!r} is not downloaded from {url} (it is not in the cache, {cached}). "
+            f"Unset {OFFLINE_ENV_VAR} where the network is available, or pass a local path as "
+            "weights='/path/to/file.h5', or use weights=None for random initialization.")
     previous_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
     try:

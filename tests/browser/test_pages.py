@@ -1,7 +1,8 @@
 """Every page of the built book in a real browser (headless Debian Chromium, Playwright).
 
 For every page in `_toc.yml` (so new chapters are covered without edits), served
-from `_build/html` on localhost with every request outside localhost refused:
+from `_build/html` (or `BOOK_HTML`: browser_support.py) on localhost with every request
+outside localhost refused:
 
 * the page loads with no JavaScript console error, no uncaught exception and no
   failed request (a request to the internet counts as failed);
@@ -14,6 +15,7 @@ from `_build/html` on localhost with every request outside localhost refused:
 
 Then: the search page finds a word that only one chapter has, and, opened from
 `file://` with the browser offline, every plotly figure still renders.
+The live panels (Pyodide) have their own test: test_pages_live_panels.py.
 
 Run alone (after `bash scripts/build_book.sh`): `bash scripts/browser_test.sh`.
 Skipped when the book is not built, unless REQUIRE_BUILT_BOOK=1 (scripts/test.sh).
@@ -21,51 +23,22 @@ Skipped when the book is not built, unless REQUIRE_BUILT_BOOK=1 (scripts/test.sh
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import pathlib
 import re
-import shutil
 import sys
-import threading
 
 import pytest
 import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "scripts"))
+from browser_support import (AXE, HTML, ROOT, SHOTS, TOC,  # noqa: E402
+                             new_page, require_built_book)
 from course_materials import toc_files  # noqa: E402  (the one reader of _toc.yml)
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-SHOTS = ROOT / "_build" / "screenshots"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("BOOK_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-REQUIRED = os.environ.get("REQUIRE_BUILT_BOOK") == "1"
-# the table of contents the book was built with (BOOK_TOC: a private copy, for `--toc`)
-TOC = pathlib.Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 
-if not (HTML / "index.html").exists():
-    if REQUIRED:
-        pytest.fail("REQUIRE_BUILT_BOOK=1 but _build/html/index.html does not exist",
-                    pytrace=False)
-    pytest.skip("the book is not built (run scripts/build_book.sh)", allow_module_level=True)
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover
-    if REQUIRED:
-        raise
-    pytest.skip("playwright is not installed", allow_module_level=True)
-
-if not pathlib.Path(CHROMIUM).exists():
-    if REQUIRED:
-        pytest.fail(f"no Chromium at {CHROMIUM} (scripts/setup_env.sh installs Debian's "
-                    "`chromium`)", pytrace=False)
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
+require_built_book()
 
 PAGES = toc_files(TOC)
 
@@ -79,74 +52,11 @@ def colab_url(file: str) -> str:
             f"{repo.get('branch', 'main')}/{prefix}{file}.ipynb")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module", autouse=True)
 def fresh_screenshots():
     """Screenshots of this run only (none left from pages no longer in the book)."""
     for old in SHOTS.glob("*.png"):
         old.unlink()
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            # a fresh temporary profile for every launch (Playwright's default)
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
-class PageLog:
-    """What went wrong while a page loaded: console errors, exceptions, failed requests."""
-
-    def __init__(self, page, local_prefixes):
-        self.errors, self.failed, self.blocked = [], [], []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(
-            f"console.error: {m.text} ({m.location.get('url', '')})"))
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: self.failed.append(
-            f"{r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(
-            f"{r.url} (HTTP {r.status})"))
-        self.local_prefixes = local_prefixes
-
-    def route(self, route):
-        """Let local requests through; refuse everything else (the network is 'blocked')."""
-        url = route.request.url
-        if url.startswith(self.local_prefixes) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("internetdisconnected")
-
-
-def new_page(browser, local_prefixes, offline=False):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  service_workers="block")
-    if offline:
-        context.set_offline(True)
-    page = context.new_page()
-    log = PageLog(page, local_prefixes)
-    context.route("**/*", log.route)
-    return context, page, log
 
 
 PLOTLY_STATE_JS = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({

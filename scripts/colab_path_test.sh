@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The Colab path test: lessons_lib and the notebooks against Colab's own package versions.
+#
+#   1. .venv-colab: Python 3.11 with exactly tests/colab/colab-packages.txt (a real Colab
+#      image's versions; created once, re-created when that file changes);
+#   2. `pip install --dry-run --report` of the repository there must install lessons_lib
+#      and nothing else (so the setup cell on Colab changes none of Colab's packages);
+#   3. lessons_lib installed there (a wheel of the working tree, not editable), then the
+#      unit tests run against it (all of tests/ but the checks of the repository's own
+#      files and of the built book), so pyproject.toml's lower bounds are really tested;
+#   4. every notebook given (default: colab/**/*.ipynb and book/exercises/*.ipynb) runs as
+#      on Colab: alone in an empty folder, google.colab imported at kernel start, its
+#      setup cell installing that wheel, LESSONS_OFFLINE=1 (tests/colab/colab_path.py).
+#
+#   bash scripts/colab_path_test.sh [NOTEBOOK.ipynb ...]
+#   COLAB_JOBS=2 (test processes and notebooks at a time), LESSONS_SCALE=quick (passed through),
+#   PYTHON=python3.11 (makes the venv), COLAB_VENV=.venv-colab (where the venv is)
+# Executed notebooks go to _build/colab-path/. Exits non-zero if any step fails.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+given=()
+for nb in "$@"; do given+=("$(realpath -m "$nb")"); done   # before the cd below
+cd "$ROOT"
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0
+export LESSONS_SCALE="${LESSONS_SCALE:-quick}"   # LESSONS_OFFLINE=1: the notebooks only
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+VENV="$(realpath -m "${COLAB_VENV:-$ROOT/.venv-colab}")"
+PACKAGES=tests/colab/colab-packages.txt
+PY="$VENV/bin/python"
+JOBS="${COLAB_JOBS:-2}"
+# Repository checks and built-book checks: they test this repository's files, not
+# lessons_lib against package versions, and need tools Colab does not ship.
+NOT_HERE=(tests/browser tests/test_built_book.py tests/test_student_edition.py
+          tests/test_notebooks.py tests/test_colab_edition.py)
+
+t0=$(date +%s)
+t=$t0
+lap() { local now; now=$(date +%s); echo "   $1: $(( now - t )) s"; t=$now; }
+quiet_pip() { grep -v 'is ignored: it is neither a file nor a directory' >&2 || true; }
+
+echo "== 1/4 .venv-colab with Colab's packages ($PACKAGES)"
+want="$(sha256sum "$PACKAGES" | cut -d' ' -f1)"
+if [ "$(cat "$VENV/.colab-env.sha256" 2>/dev/null)" != "$want" ]; then
+  PYTHON="${PYTHON:-python3.11}"
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    echo "colab-path: need Python 3.11 (the package list is a Python 3.11 Colab image);" \
+         "set PYTHON=, got '$PYTHON'" >&2
+    exit 1
+  fi
+  echo "   creating $VENV with $("$PYTHON" --version) (a few minutes the first time)"
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$PY" -m pip install -q "$(grep -E '^pip==' "$PACKAGES")" 2> >(quiet_pip)
+  "$PY" -m pip install -q --no-deps -r "$PACKAGES" 2> >(quiet_pip)
+  "$PY" -m pip check
+  echo "$want" > "$VENV/.colab-env.sha256"
+fi
+lap "environment"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+echo "== 2/4 pip install --dry-run of the repository installs lessons_lib and nothing else"
+# A copy of the working tree (tracked and untracked, not ignored): building writes build/
+# and *.egg-info next to the sources, and a git+ install on Colab builds from a clone too.
+mkdir "$WORK/src"
+git ls-files -z --cached --others --exclude-standard -- . ':!.venv-colab' \
+  | (cd "$ROOT" && while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done) \
+  | xargs -0 cp --parents -t "$WORK/src"
+"$PY" -m pip uninstall -q -y lessons_lib 2>/dev/null || true
+"$PY" -m pip install -q --dry-run --report "$WORK/report.json" "$WORK/src" 2> >(quiet_pip)
+"$PY" tests/colab/colab_path.py check-report "$WORK/report.json"
+lap "dry run"
+
+echo "== 3/4 lessons_lib installed (not editable); unit tests with Colab's versions"
+"$PY" -m pip wheel -q --no-deps -w "$WORK/wheel" "$WORK/src" 2> >(quiet_pip)
+WHEEL="$(ls "$WORK"/wheel/lessons_lib-*.whl)"
+"$PY" -m pip install -q --no-deps "$WHEEL" 2> >(quiet_pip)
+# -P: no current directory on sys.path, so the tests import the installed lessons_lib
+where="$("$PY" -P -c 'import lessons_lib; print(lessons_lib.__file__)')"
+case "$where" in
+  "$VENV"/*) ;;
+  *) echo "colab-path: lessons_lib imports from $where, not from $VENV" >&2; exit 1 ;;
+esac
+ignores=()
+for path in "${NOT_HERE[@]}"; do ignores+=(--ignore="$path"); done
+"$PY" -P -m pytest tests "${ignores[@]}" -n "$JOBS" --dist loadfile -p no:cacheprovider -q -rs \
+  -W ignore::DeprecationWarning
+lap "unit tests"
+
+echo "== 4/4 notebooks as on Colab (LESSONS_SCALE=$LESSONS_SCALE, $JOBS at a time)"
+if [ ${#given[@]} -gt 0 ]; then
+  notebooks=("${given[@]}")
+else
+  shopt -s nullglob globstar
+  notebooks=(colab/**/*.ipynb book/exercises/*.ipynb)
+  shopt -u nullglob globstar
+fi
+if [ ${#notebooks[@]} -eq 0 ]; then
+  echo "colab-path: no notebooks given and none in colab/ or book/exercises/" >&2
+  exit 1
+fi
+rm -rf _build/colab-path
+"$PY" tests/colab/colab_path.py run-notebooks --wheel "$WHEEL" --jobs "$JOBS" \
+  --out _build/colab-path "${notebooks[@]}"
+lap "${#notebooks[@]} notebooks"
+echo "colab-path: passed in $(( $(date +%s) - t0 )) s"
