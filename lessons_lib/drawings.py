@@ -128,7 +128,7 @@ def convolution_blocks_figure(size: int = 12, in_channels: int = 3, kernel_size:
     _box(ax, k_right + 6.5, 2, out, out, deep, OUTPUT_COLOUR,
          f"output {out}x{out}x{filters}")
     for ax in axes:
-        ax.set_xlim(-1, 44)
+        ax.set_xlim(-1, 52)   # the depthwise row is the widest: three kernels side by side
         ax.set_ylim(-5, size + 6)
         ax.set_aspect("equal")
         ax.axis("off")

@@ -2,7 +2,8 @@
 # Command 2 of the README (and of .ci/run): set up the environment, then
 #   1. build the book with every warning an error (jupyter-book build -W -n --keep-going),
 #      executing every chapter at the quick scale;
-#   2. build the student edition from the notebooks step 1 executed (no solutions);
+#   2. build the student edition (no solutions) and the instructor edition (solutions open,
+#      answer key) from the notebooks step 1 executed;
 #   3. run the unit tests, the checks of the built HTML, of the student edition and of the
 #      Colab edition, and the browser tests (tests/browser: every page in headless Chromium,
 #      axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
@@ -36,7 +37,7 @@ if ! jupyter-book build . -W -n --keep-going; then
 fi
 step "book build" "$t"
 
-echo "== 2/5 student edition (reuses the executed notebooks)"
+echo "== 2/5 student and instructor editions (reuse the executed notebooks)"
 t=$(date +%s)
 rm -rf _build/student _build/screenshots
 if ! python scripts/course_materials.py student-edition; then
@@ -44,6 +45,13 @@ if ! python scripts/course_materials.py student-edition; then
   status=1
 fi
 step "student edition" "$t"
+t=$(date +%s)
+rm -rf _build/instructor
+if ! python scripts/course_materials.py instructor-edition; then
+  echo "test: the instructor edition did not build" >&2
+  status=1
+fi
+step "instructor edition" "$t"
 
 echo "== 3/5 unit tests, built-book, student- and Colab-edition checks, browser tests"
 t=$(date +%s)

@@ -43,10 +43,15 @@ def page(name):
 
 @pytest.mark.parametrize("chapter", chapter_files())
 def test_every_chapter_page_exists_with_a_colab_button(chapter):
+    """The button opens the chapter's Colab edition (`<path_to_book>/<chapter>.ipynb`), which
+    exists in the repository."""
     html = page(chapter)
-    url = CONFIG["repository"]["url"].replace("https://github.com/", "")
-    expected = f"colab.research.google.com/github/{url}/blob/main/{chapter}.ipynb"
+    repo = CONFIG["repository"]
+    url = repo["url"].replace("https://github.com/", "")
+    edition = f"{repo['path_to_book'].strip('/')}/{chapter}.ipynb"
+    expected = f"colab.research.google.com/github/{url}/blob/{repo['branch']}/{edition}"
     assert expected in html, f"no Open-in-Colab link to {expected}"
+    assert (ROOT / edition).exists(), f"the button opens {edition}, which does not exist"
 
 
 def test_arithmetic_chapter_has_plotly_figures_with_a_slider_and_the_widget_state():
