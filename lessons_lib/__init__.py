@@ -16,7 +16,9 @@ One module per concern:
   (also as ``lessons_lib.profile``): per-layer parameters and MACs;
   ``python -m lessons_lib.bench``: speed against ``keras.applications``.
 
-Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras.
+Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras. ``arithmetic``,
+``models``, ``profiler`` and ``scale`` also work with TensorFlow not installed, on
+the JAX and PyTorch backends (``tests/backends``); ``data`` and ``bench`` still need TensorFlow.
 """
 
 __version__ = "0.1.0"

@@ -17,6 +17,7 @@ It makes a run repeatable and says how it will run:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import re
@@ -166,6 +167,8 @@ def quiet_import_tensorflow() -> bool:
     """
     if "tensorflow" in sys.modules:
         return True
+    if importlib.util.find_spec("tensorflow") is None:  # JAX / PyTorch only: nothing to mute
+        return False
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:

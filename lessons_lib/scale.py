@@ -95,12 +95,32 @@ class RunScale:
 
 
 def _gpu_names() -> list:
-    """Names of the GPUs TensorFlow sees; ``[]`` if TensorFlow is not installed."""
+    """Names of the GPUs the active Keras backend sees; ``[]`` if it sees none.
+
+    TensorFlow's view when it is installed; otherwise the backend's own (JAX:
+    ``jax.devices()``, PyTorch: ``torch.cuda``); ``[]`` if that is not installed either.
+    """
     try:
         import tensorflow as tf  # imported here: deciding the scale is the only reason
     except ImportError:
-        return []
+        return _backend_gpu_names()
     return [d.name for d in tf.config.list_physical_devices("GPU")]
+
+
+def _backend_gpu_names() -> list:
+    """GPUs of the active Keras backend when it is JAX or PyTorch; ``[]`` otherwise."""
+    try:
+        import keras
+        backend = keras.backend.backend()
+        if backend == "jax":
+            import jax
+            return [str(d) for d in jax.devices() if d.platform == "gpu"]
+        if backend == "torch":
+            import torch
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except ImportError:
+        pass
+    return []
 
 
 def run_scale(env: dict | None = None) -> RunScale:

@@ -4,8 +4,10 @@
 #      executing every chapter at the quick scale;
 #   2. build the student edition (no solutions) and the instructor edition (solutions open,
 #      answer key) from the notebooks step 1 executed;
-#   3. run the unit tests, the checks of the built HTML, of the student edition and of the
-#      Colab edition, and the browser tests (tests/browser: every page in headless Chromium,
+#   3. make .venv-jax and .venv-torch (no TensorFlow: scripts/backend_envs.sh), then run the
+#      unit tests (tests/backends: the five models give TensorFlow's numbers on JAX and
+#      PyTorch, lessons_lib works with TensorFlow absent), the checks of the built HTML, of the
+#      student and instructor editions and of the Colab edition, and the browser tests (tests/browser: every page in headless Chromium,
 #      axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
 #      screenshots in _build/screenshots/, network blocked);
 #   4. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
@@ -53,9 +55,15 @@ if ! python scripts/course_materials.py instructor-edition; then
 fi
 step "instructor edition" "$t"
 
-echo "== 3/5 unit tests, built-book, student- and Colab-edition checks, browser tests"
+echo "== 3/5 unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
 t=$(date +%s)
-if ! REQUIRE_BUILT_BOOK=1 python -m pytest tests -n 2 --dist loadfile \
+if ! bash scripts/backend_envs.sh; then
+  echo "test: .venv-jax / .venv-torch could not be made" >&2
+  status=1
+fi
+step "JAX and PyTorch environments" "$t"
+t=$(date +%s)
+if ! REQUIRE_BUILT_BOOK=1 REQUIRE_BACKENDS=1 python -m pytest tests -n 2 --dist loadfile \
       -p no:cacheprovider --durations=15 -q; then
   status=1
 fi

@@ -60,7 +60,12 @@ _SPLIT_NAME = re.compile(r"^(.*_2_conv)_g(\d+)$")
 
 
 def resolve_implementation(implementation):
-    """Map "auto" to the faster implementation: "grouped" on CPU and GPU (see module doc)."""
+    """Map "auto" to the faster implementation: "grouped" on CPU and GPU (see module doc).
+
+    "grouped" runs on every Keras backend: ``GroupedConv2D`` calls TensorFlow's grouped
+    kernel on TensorFlow and is plain ``Conv2D(groups=...)`` on JAX and PyTorch
+    (tests/backends checks both against TensorFlow's outputs).
+    """
     check_choice("implementation", implementation, ("auto", "grouped", "split"))
     return "grouped" if implementation == "auto" else implementation
 

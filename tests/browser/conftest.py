@@ -1,7 +1,6 @@
 """Fixtures of the browser tests (tests/browser/browser_support.py has the rest):
-a local server of the built book and headless Chromium, one of each per test module;
-and the measurements the tests record (`record_property(MEASUREMENT, line)`), printed at the
-end of the run, also under `-q` and from pytest-xdist workers (scripts/test.sh uses `-n 2`)."""
+a local server of the built book and headless Chromium, one of each per test module. (The
+measurements the tests record are printed by tests/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -11,9 +10,7 @@ import threading
 
 import pytest
 
-from browser_support import CHROMIUM, HTML, MEASUREMENT
-
-_measured: list[str] = []
+from browser_support import CHROMIUM, HTML
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -46,19 +43,3 @@ def browser():
                   "--disable-background-networking"])
         yield browser
         browser.close()
-
-
-def pytest_runtest_logreport(report):
-    """Collect the measurements (in the main process: xdist sends reports with their
-    user_properties back to it)."""
-    if report.when == "call":
-        _measured.extend(value for name, value in report.user_properties
-                         if name == MEASUREMENT)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print what the browser tests measured, even under `-q`."""
-    if _measured:
-        terminalreporter.section("browser test measurements")
-        for line in _measured:
-            terminalreporter.write_line(line)
