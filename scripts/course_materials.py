@@ -298,16 +298,22 @@ def colab_chapter(path: pathlib.Path) -> nbformat.NotebookNode:
     return nb
 
 
-def chapter_imports(nb: nbformat.NotebookNode) -> list[str]:
-    """The top-level import statements of the chapter's code cells (setup cell excluded)."""
-    seen: list[str] = []
-    for cell in nb.cells[1:]:
+def code_cell_trees(cells):
+    """The parsed syntax tree of each code cell in ``cells`` (cells with IPython magics,
+    which do not parse as Python, are left out)."""
+    for cell in cells:
         if cell.cell_type != "code":
             continue
         try:
-            tree = ast.parse(cell.source)
+            yield ast.parse(cell.source)
         except SyntaxError:   # IPython magics
             continue
+
+
+def chapter_imports(nb: nbformat.NotebookNode) -> list[str]:
+    """The top-level import statements of the chapter's code cells (setup cell excluded)."""
+    seen: list[str] = []
+    for tree in code_cell_trees(nb.cells[1:]):
         for node in tree.body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 line = ast.unparse(node)

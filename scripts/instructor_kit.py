@@ -225,13 +225,7 @@ def _full_value(node: ast.AST):
 
 
 def _calls(nb: nbformat.NotebookNode):
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:   # IPython magics
-            continue
+    for tree in cm.code_cell_trees(nb.cells):
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 func = node.func
