@@ -11,14 +11,22 @@ One module per concern:
 - ``lessons_lib.widgets``: the ipywidgets panels (need a live kernel).
 - ``lessons_lib.chapter``: ``start_chapter()``, the first call of every chapter.
 - ``lessons_lib.keras_check``: formulas next to real Keras layers.
-- ``lessons_lib.data``: real datasets when they can be downloaded, generated ones otherwise.
+- ``lessons_lib.data``: real datasets when they can be downloaded, generated ones otherwise,
+  as batches ``model.fit`` takes on every backend (``generated``, ``download``, ``pipelines``,
+  ``loaders``).
 - ``lessons_lib.models``: the architectures (imports Keras); ``lessons_lib.profiler``
   (also as ``lessons_lib.profile``): per-layer parameters and MACs;
-  ``python -m lessons_lib.bench``: speed against ``keras.applications``.
+  ``python -m lessons_lib.bench``: speed against ``keras.applications`` and across backends.
+- ``lessons_lib.timing``, ``lessons_lib.gradients``: fair timings and gradients on any backend.
+- ``lessons_lib.experiments``: the small networks of the chapters' experiments.
+- ``lessons_lib.segmentation``: IoU, mask pictures and the per-pixel loss.
+- ``lessons_lib.validation``: the argument checks every module uses (one wording).
+- ``lessons_lib.quirks``: known framework bugs the chapters meet, and their workarounds.
 
-Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras. ``arithmetic``,
-``models``, ``profiler`` and ``scale`` also work with TensorFlow not installed, on
-the JAX and PyTorch backends (``tests/backends``); ``data`` and ``bench`` still need TensorFlow.
+Importing ``lessons_lib`` itself imports neither TensorFlow nor Keras. Everything works on the
+TensorFlow, JAX and PyTorch backends of Keras, with TensorFlow not installed too
+(``tests/backends``; ``scripts/backend_tests.sh``); ``models.resnext.GroupedConv2D`` uses
+TensorFlow's grouped kernel directly when the backend is TensorFlow.
 """
 
 __version__ = "0.1.0"

@@ -1,7 +1,8 @@
 """Convolution arithmetic: output shapes, parameter counts and multiply-accumulates.
 
 Pure Python (no TensorFlow, no NumPy), so the formulas can be read, imported
-and tested anywhere. Every function validates its arguments and raises a
+and tested anywhere (the book's live panels run them in the browser). Every
+function validates its arguments with :mod:`lessons_lib.validation` and raises a
 ``TypeError`` (wrong type) or ``ValueError`` (wrong value) whose message names
 the argument, the value it got and what is allowed.
 
@@ -24,8 +25,9 @@ bytes in float32); MACs per image.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Tuple, Union
+
+from lessons_lib.validation import check_bool, check_choice, check_int
 
 IntOrPair = Union[int, Tuple[int, int]]
 
@@ -51,48 +53,37 @@ __all__ = [
 # Argument checks: each names the argument, the value and what is allowed.
 # --------------------------------------------------------------------------- #
 def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"{name} must be a positive int, got {value!r} of type {type(value).__name__}"
-        )
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int (>= 1), got {value!r}")
-    return int(value)
+    """``value`` as an int >= 1 (``validation.check_int``); factorized_arithmetic uses it."""
+    return check_int(name, value, 1)
 
 
 def _check_pair(name: str, value: IntOrPair) -> Tuple[int, int]:
+    """An int ``k`` as ``(k, k)``, or a pair ``(rows, cols)``, each entry an int >= 1."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(
-                f"{name} must be an int or a pair (rows, cols) of ints, got {value!r} "
-                f"with {len(value)} entries"
+                f"`{name}` must be an integer or a pair (rows, cols) of integers; "
+                f"received {name}={value!r} with {len(value)} entries."
             )
-        return (_check_positive_int(f"{name}[0]", value[0]),
-                _check_positive_int(f"{name}[1]", value[1]))
-    v = _check_positive_int(name, value)
+        return (check_int(f"{name}[0]", value[0], 1), check_int(f"{name}[1]", value[1], 1))
+    v = check_int(name, value, 1)
     return (v, v)
 
 
 def _check_padding(padding) -> str:
-    if not isinstance(padding, str):
-        raise TypeError(f"padding must be one of {PADDINGS}, got {padding!r}")
-    p = padding.lower()
-    if p not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
-    return p
-
-
-def _check_bool(name: str, value) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
+    """``"same"`` or ``"valid"``, in any letter case; returned in lower case."""
+    lowered = padding.lower() if isinstance(padding, str) else padding
+    if lowered not in PADDINGS:
+        check_choice("padding", padding, PADDINGS)  # raises, naming the value as given
+    return lowered
 
 
 def _check_divides(name: str, groups: int, what: str, channels: int) -> None:
     if channels % groups:
         allowed = [d for d in range(1, channels + 1) if channels % d == 0]
         raise ValueError(
-            f"{name}={groups} must divide {what}={channels}; allowed values: {allowed}"
+            f"`{name}` must divide {what}={channels} (allowed values: {allowed}); "
+            f"received {name}={groups}."
         )
 
 
@@ -116,9 +107,9 @@ def conv_output_length(input_length: int, kernel_size: int, stride: int = 1,
     Raises:
         ValueError: for ``"valid"`` padding with a kernel larger than the input.
     """
-    n = _check_positive_int("input_length", input_length)
-    k = _check_positive_int("kernel_size", kernel_size)
-    s = _check_positive_int("stride", stride)
+    n = check_int("input_length", input_length, 1)
+    k = check_int("kernel_size", kernel_size, 1)
+    s = check_int("stride", stride, 1)
     p = _check_padding(padding)
     if p == "same":
         return -(-n // s)  # ceil(n / s)
@@ -138,8 +129,8 @@ def conv_output_shape(height: int, width: int, kernel_size: IntOrPair = 3,
     """
     kh, kw = _check_pair("kernel_size", kernel_size)
     sh, sw = _check_pair("strides", strides)
-    h = _check_positive_int("height", height)
-    w = _check_positive_int("width", width)
+    h = check_int("height", height, 1)
+    w = check_int("width", width, 1)
     p = _check_padding(padding)
     try:
         out_h = conv_output_length(h, kh, sh, p)
@@ -225,10 +216,10 @@ def grouped_conv(height: int, width: int, in_channels: int, out_channels: int,
     is a depthwise convolution. Both ``in_channels`` and ``out_channels`` must be
     divisible by ``groups`` (Keras enforces the same).
     """
-    c_in = _check_positive_int("in_channels", in_channels)
-    c_out = _check_positive_int("out_channels", out_channels)
-    g = _check_positive_int("groups", groups)
-    use_bias = _check_bool("use_bias", use_bias)
+    c_in = check_int("in_channels", in_channels, 1)
+    c_out = check_int("out_channels", out_channels, 1)
+    g = check_int("groups", groups, 1)
+    use_bias = check_bool("use_bias", use_bias)
     _check_divides("groups", g, "in_channels", c_in)
     _check_divides("groups", g, "out_channels", c_out)
     kh, kw = _check_pair("kernel_size", kernel_size)
@@ -282,9 +273,9 @@ def depthwise_conv(height: int, width: int, in_channels: int, kernel_size: IntOr
     * biases  = ``in_channels * m`` if ``use_bias``
     * MACs    = ``out_rows * out_cols * in_channels * m * kh * kw``
     """
-    c_in = _check_positive_int("in_channels", in_channels)
-    m = _check_positive_int("depth_multiplier", depth_multiplier)
-    use_bias = _check_bool("use_bias", use_bias)
+    c_in = check_int("in_channels", in_channels, 1)
+    m = check_int("depth_multiplier", depth_multiplier, 1)
+    use_bias = check_bool("use_bias", use_bias)
     kh, kw = _check_pair("kernel_size", kernel_size)
     out_h, out_w = conv_output_shape(height, width, (kh, kw), strides, padding)
     c_out = c_in * m
@@ -333,7 +324,7 @@ def factorized_conv(height: int, width: int, in_channels: int, out_channels: int
     field as one ``k x k`` convolution; with equal channels it costs
     ``2 / k`` of it (7x7: 2/7, about 28.6 %; 3x3: 2/3, about 67 %).
     """
-    k = _check_positive_int("kernel_size", kernel_size)
+    k = check_int("kernel_size", kernel_size, 1)
     mid = out_channels if mid_channels is None else mid_channels
     first = standard_conv(height, width, in_channels, mid, (1, k), 1, padding, use_bias)
     h1, w1, c1 = first.output_shape
@@ -351,7 +342,7 @@ def stacked_3x3_conv(height: int, width: int, in_channels: int, out_channels: in
     ``18 / 25 = 72 %`` of its cost (equal channels). The first layer maps
     ``in_channels -> out_channels``, the others keep ``out_channels``.
     """
-    n = _check_positive_int("n_layers", n_layers)
+    n = check_int("n_layers", n_layers, 1)
     cost = standard_conv(height, width, in_channels, out_channels, 3, 1, padding, use_bias)
     for _ in range(n - 1):
         h, w, c = cost.output_shape
@@ -366,8 +357,8 @@ def separable_cost_ratio(kernel_size: int, out_channels: int) -> float:
     MACs (any input size, stride 1, ``same`` padding) and for weights without
     bias, since both counts share the factor ``in_channels`` (and the map size).
     """
-    dk = _check_positive_int("kernel_size", kernel_size)
-    n = _check_positive_int("out_channels", out_channels)
+    dk = check_int("kernel_size", kernel_size, 1)
+    n = check_int("out_channels", out_channels, 1)
     return 1.0 / n + 1.0 / dk ** 2
 
 
@@ -384,7 +375,7 @@ def compare_convolutions(height: int, width: int, in_channels: int, out_channels
     """
     rows = [standard_conv(height, width, in_channels, out_channels, kernel_size,
                           strides, padding, use_bias)]
-    if _check_positive_int("groups", groups) > 1:
+    if check_int("groups", groups, 1) > 1:
         rows.append(grouped_conv(height, width, in_channels, out_channels, kernel_size,
                                  groups, strides, padding, use_bias))
     depthwise = depthwise_conv(height, width, in_channels, kernel_size, depth_multiplier,

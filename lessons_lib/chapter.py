@@ -8,22 +8,27 @@ It makes a run repeatable and says how it will run:
   VS Code draw the plotly mime type; the static HTML book draws the ``text/html``
   part with the copy of plotly.js that the book serves itself (no CDN, works
   offline);
-* imports TensorFlow once with its C++ start-up log lines muted (they are
-  written straight to file descriptor 2, before ``TF_CPP_MIN_LOG_LEVEL`` is
-  read, and would otherwise clutter the first output of every chapter);
+* on the TensorFlow backend, imports TensorFlow once with its C++ start-up log
+  lines muted (they are written straight to file descriptor 2, before
+  ``TF_CPP_MIN_LOG_LEVEL`` is read, and would otherwise clutter the first output
+  of every chapter);
 * decides the run scale (:mod:`lessons_lib.scale`) and prints it with the reason,
-  and on a Colab runtime without a GPU how to switch to one.
+  and on a Colab runtime without a GPU how to switch to one;
+* prints the Keras backend in use and how to change it (:func:`backend_advice`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import random
 import re
 import sys
+from pathlib import Path
 
 from lessons_lib.scale import RunScale, run_scale
+from lessons_lib.validation import check_bool, check_int
 
 BOOK_PLOTLY_RENDERER = "plotly_mimetype+book_html"
 
@@ -35,8 +40,7 @@ def on_colab() -> bool:
 
 def set_seed(seed: int = 0) -> None:
     """Seed ``random``, NumPy and Keras (which seeds TensorFlow) with ``seed``."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = check_int("seed", seed, minimum=0)
     random.seed(seed)
     import numpy as np
 
@@ -159,14 +163,48 @@ def use_book_plotly_renderer() -> str:
     return pio.renderers.default
 
 
-def quiet_import_tensorflow() -> bool:
-    """Import TensorFlow with the process's stderr (fd 2) muted; return False if not installed.
+BACKENDS = ("tensorflow", "jax", "torch")
 
-    Only the import is muted: Python exceptions still propagate, and everything
-    TensorFlow logs afterwards (warnings included) is shown as usual.
+
+def keras_backend() -> str:
+    """The Keras backend this process uses (or will use when it imports Keras).
+
+    Keras's own answer once Keras is imported; before that, what Keras will read:
+    ``KERAS_BACKEND``, else the ``"backend"`` of ``$KERAS_HOME/keras.json`` (default
+    ``~/.keras/keras.json``), else ``"tensorflow"``. Reading it never imports Keras.
+    """
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "backend"):
+        return keras.backend.backend()
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        return json.loads((Path(home) / "keras.json").read_text()).get("backend", "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def backend_advice(backend: str) -> str:
+    """One line: the Keras backend in use and how to change it, locally and on Colab."""
+    others = [b for b in BACKENDS if b != backend]
+    return (f"Keras backend: {backend}. To switch, set KERAS_BACKEND to {' or '.join(others)} "
+            f'before Keras is imported (on Colab: os.environ["KERAS_BACKEND"] = "{others[0]}" at '
+            "the top of the first cell; if Keras was imported already, Runtime > Restart session).")
+
+
+def quiet_import_tensorflow() -> bool:
+    """On the TensorFlow backend, import TensorFlow with the process's stderr (fd 2) muted.
+
+    Returns True if TensorFlow is imported (now or before); False on the JAX and PyTorch
+    backends (nothing is imported: Keras does not need TensorFlow there) or when TensorFlow
+    is not installed. Only the import is muted: Python exceptions still propagate, and
+    everything TensorFlow logs afterwards (warnings included) is shown as usual.
     """
     if "tensorflow" in sys.modules:
         return True
+    if keras_backend() != "tensorflow":
+        return False
     if importlib.util.find_spec("tensorflow") is None:  # JAX / PyTorch only: nothing to mute
         return False
     saved = os.dup(2)
@@ -202,11 +240,14 @@ def colab_gpu_advice(scale: RunScale) -> str:
 def start_chapter(seed: int = 0, verbose: bool = True) -> RunScale:
     """Seed everything, set up plotting, choose and print the run scale.
 
-    On a Colab runtime without a GPU it also prints :func:`colab_gpu_advice`.
+    Prints the run scale and the seed, then the Keras backend and how to change it
+    (:func:`backend_advice`); on a Colab runtime without a GPU also :func:`colab_gpu_advice`.
 
     Returns:
         The :class:`~lessons_lib.scale.RunScale` the chapter should use.
     """
+    seed = check_int("seed", seed, minimum=0)
+    verbose = check_bool("verbose", verbose)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     quiet_import_tensorflow()
     set_seed(seed)
@@ -214,6 +255,8 @@ def start_chapter(seed: int = 0, verbose: bool = True) -> RunScale:
     scale = run_scale()
     if verbose:
         print(f"{scale}; seed={seed}")
+        if importlib.util.find_spec("keras") is not None:
+            print(backend_advice(keras_backend()))
         advice = colab_gpu_advice(scale)
         if advice:
             print(advice)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import List
 
 from lessons_lib import arithmetic as ar
+from lessons_lib.validation import check_int
 
 #: Colours of the input channels (cycled) and of the layers' outputs.
 CHANNEL_COLOURS = ("#e45756", "#54a24b", "#4c78a8", "#f58518", "#b279a2", "#72b7b2",
@@ -71,10 +72,7 @@ def convolution_blocks_figure(size: int = 12, in_channels: int = 3, kernel_size:
     """
     import matplotlib.pyplot as plt
 
-    ar._check_positive_int("in_channels", in_channels)
-    if in_channels > len(CHANNEL_COLOURS):
-        raise ValueError(f"in_channels={in_channels} is too many to draw; allowed: 1 to "
-                         f"{len(CHANNEL_COLOURS)}")
+    check_int("in_channels", in_channels, 1, len(CHANNEL_COLOURS))  # more cannot be drawn
     standard = ar.standard_conv(size, size, in_channels, filters, kernel_size,
                                 padding="valid", use_bias=False)
     depthwise = ar.depthwise_conv(size, size, in_channels, kernel_size, padding="valid",
@@ -160,11 +158,9 @@ def groups_steps(channels: int = 8, kernel_size: int = 3, feature_map: int = 12)
     Raises:
         TypeError, ValueError: for a non-int or out-of-range argument.
     """
-    ar._check_positive_int("channels", channels)
-    if not 2 <= channels <= 16:
-        raise ValueError(f"channels={channels} cannot be drawn; allowed: 2 to 16")
-    ar._check_positive_int("kernel_size", kernel_size)
-    ar._check_positive_int("feature_map", feature_map)
+    check_int("channels", channels, 2, 16)  # more cannot be drawn
+    check_int("kernel_size", kernel_size, 1)
+    check_int("feature_map", feature_map, 1)
     empty = [[None] * channels for _ in range(channels)]
     steps = []
     for g in _divisors(channels):

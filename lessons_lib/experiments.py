@@ -2,8 +2,8 @@
 equal-MAC-budget networks and single-layer models for a measured roofline.
 
 Every builder returns a ``keras.Model`` for images (H, W, 3) and ``classes`` softmax outputs
-(the roofline layers excepted). Importing this module imports Keras; TensorFlow only where
-a function says so.
+(the roofline layers excepted). Importing this module imports Keras; every function runs on
+the TensorFlow, JAX and PyTorch backends.
 """
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from lessons_lib.validation import check_choice, check_int
+
 #: The conv kinds of the equal-budget experiment (comparison chapter).
 BUDGET_KINDS = ("standard", "separable", "grouped", "factorized")
 #: Groups of the grouped kind (every width is a multiple of it).
 BUDGET_GROUPS = 4
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return value
 
 
 def deep_stack(depth: int, residual: bool, width: int = 16, input_shape=(32, 32, 3),
@@ -34,13 +30,15 @@ def deep_stack(depth: int, residual: bool, width: int = 16, input_shape=(32, 32,
     ``width`` channels in both. Conv kernels are named ``conv1``, ``conv2``, ... from the input.
 
     Raises:
-        ValueError: if ``depth`` is not an even int >= 2, or ``width`` / ``classes`` < 1 / 2.
+        TypeError: ``depth``, ``width`` or ``classes`` is not an int.
+        ValueError: ``depth`` is not even and >= 2, ``width`` < 1 or ``classes`` < 2.
     """
-    _check_int("depth", depth, 2)
+    check_int("depth", depth, 2)
     if depth % 2:
-        raise ValueError(f"depth must be even (residual blocks hold two convolutions), got {depth}")
-    _check_int("width", width, 1)
-    _check_int("classes", classes, 2)
+        raise ValueError("`depth` must be an even integer >= 2 (residual blocks hold two "
+                         f"convolutions); received depth={depth}.")
+    check_int("width", width, 1)
+    check_int("classes", classes, 2)
     inputs = keras.Input(tuple(input_shape))
     x = layers.Conv2D(width, 3, padding="same", activation="relu", kernel_initializer="he_normal",
                       name="conv0")(inputs)
@@ -69,22 +67,14 @@ def conv_gradient_norms(model: keras.Model, images, labels) -> dict:
 
     Returns:
         dict layer name -> gradient norm (float), in layer order (input first).
-        Sparse categorical cross-entropy, averaged over the batch, in training mode.
-
-    Raises:
-        RuntimeError: on a backend other than TensorFlow (the tape is TensorFlow's).
+        Sparse categorical cross-entropy, averaged over the batch, in training mode, on any
+        backend (:func:`lessons_lib.gradients.weight_gradient_norms`).
     """
-    if keras.backend.backend() != "tensorflow":
-        raise RuntimeError("conv_gradient_norms needs the TensorFlow backend, got "
-                           f"{keras.backend.backend()!r}")
-    import tensorflow as tf
+    from lessons_lib.gradients import weight_gradient_norms
 
     convs = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
-    with tf.GradientTape() as tape:
-        probs = model(images, training=True)
-        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, probs))
-    grads = tape.gradient(loss, [layer.kernel for layer in convs])
-    return {layer.name: float(tf.norm(g)) for layer, g in zip(convs, grads)}
+    return weight_gradient_norms(model, keras.losses.sparse_categorical_crossentropy, images,
+                                 labels, convs)
 
 
 def _xception_block(x, filters, name, downsample):
@@ -117,16 +107,16 @@ def mini_xception(input_shape=(64, 64, 3), classes: int = 4, widths=(32, 64, 128
     Layer names follow Xception's (``block{n}_...``). An image of side S ends at about S / 16.
 
     Raises:
-        ValueError: for fewer than two widths, a width or ``middle_blocks`` that is not a
-            positive int, or ``classes`` < 2.
+        TypeError: a width, ``middle_blocks`` or ``classes`` is not an int.
+        ValueError: fewer than two widths, a width < 2, ``middle_blocks`` < 0 or ``classes`` < 2.
     """
     widths = tuple(widths)
     if len(widths) < 2:
-        raise ValueError(f"widths needs at least two entries, got {widths!r}")
-    for w in widths:
-        _check_int("each of widths", w, 2)
-    _check_int("middle_blocks", middle_blocks, 0)
-    _check_int("classes", classes, 2)
+        raise ValueError(f"`widths` must hold at least two widths; received widths={widths!r}.")
+    for i, w in enumerate(widths):
+        check_int(f"widths[{i}]", w, 2)
+    check_int("middle_blocks", middle_blocks, 0)
+    check_int("classes", classes, 2)
     inputs = keras.Input(tuple(input_shape))
     x = inputs
     for k, (filters, strides) in enumerate(((widths[0] // 2, 2), (widths[0], 1)), 1):
@@ -151,22 +141,25 @@ def mini_xception(input_shape=(64, 64, 3), classes: int = 4, widths=(32, 64, 128
     return keras.Model(inputs, outputs, name="mini_xception")
 
 
-def _budget_conv(x, kind, filters, name):
-    """One 3x3 'convolution' of the given kind, no bias (BN follows)."""
+def _budget_conv(x, kind, filters, name, init):
+    """One 3x3 'convolution' of the given kind, no bias (BN follows); ``init``: its kernels'
+    initializer."""
+    conv = dict(padding="same", use_bias=False, kernel_initializer=init)
     if kind == "standard":
-        return layers.Conv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+        return layers.Conv2D(filters, 3, name=name, **conv)(x)
     if kind == "separable":
-        return layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name)(x)
+        return layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=name,
+                                      depthwise_initializer=init, pointwise_initializer=init)(x)
     if kind == "grouped":
         from lessons_lib.models.resnext import GroupedConv2D   # Conv2D(groups) without XLA on TF
 
-        return GroupedConv2D(filters, 3, padding="same", groups=BUDGET_GROUPS, use_bias=False,
-                             name=name)(x)
-    x = layers.Conv2D(filters, (1, 3), padding="same", use_bias=False, name=f"{name}_1x3")(x)
-    return layers.Conv2D(filters, (3, 1), padding="same", use_bias=False, name=f"{name}_3x1")(x)
+        return GroupedConv2D(filters, 3, groups=BUDGET_GROUPS, name=name, **conv)(x)
+    x = layers.Conv2D(filters, (1, 3), name=f"{name}_1x3", **conv)(x)
+    return layers.Conv2D(filters, (3, 1), name=f"{name}_3x1", **conv)(x)
 
 
-def budget_net(kind: str, width: int, input_shape=(32, 32, 3), classes: int = 4) -> keras.Model:
+def budget_net(kind: str, width: int, input_shape=(32, 32, 3), classes: int = 4,
+               kernel_initializer="glorot_uniform") -> keras.Model:
     """A small classifier whose 3x3 convolutions are of one kind.
 
     A standard Conv 3x3/2 stem to ``width`` channels (the same for every kind), then three
@@ -174,27 +167,31 @@ def budget_net(kind: str, width: int, input_shape=(32, 32, 3), classes: int = 4)
     ``kind`` -> BN -> ReLU, then a 2x2 max-pool (the last stage global average pooling),
     and a softmax classifier. ``kind``: ``"standard"`` (Conv2D), ``"separable"``
     (SeparableConv2D), ``"grouped"`` (Conv2D with ``BUDGET_GROUPS`` groups) or
-    ``"factorized"`` (a 1x3 then a 3x1 Conv2D).
+    ``"factorized"`` (a 1x3 then a 3x1 Conv2D). ``kernel_initializer`` initializes every
+    kernel (Keras's default, ``"glorot_uniform"``; :func:`width_for_budget` builds with
+    ``"zeros"``, see there).
 
     Raises:
-        ValueError: for an unknown ``kind``, a ``width`` that is not a positive int, or (for
-            ``"grouped"``) not a multiple of ``BUDGET_GROUPS``.
+        TypeError: ``kind`` is not a string or ``width`` not an int.
+        ValueError: an unknown ``kind``, ``width`` < 1, or (for ``"grouped"``) a ``width`` that is
+            not a multiple of ``BUDGET_GROUPS``.
     """
-    if kind not in BUDGET_KINDS:
-        raise ValueError(f"kind must be one of {BUDGET_KINDS}, got {kind!r}")
-    _check_int("width", width, 1)
+    check_choice("kind", kind, BUDGET_KINDS)
+    check_int("width", width, 1)
     if kind == "grouped" and width % BUDGET_GROUPS:
-        raise ValueError(f"width must be a multiple of {BUDGET_GROUPS} for kind='grouped', "
-                         f"got {width}")
+        raise ValueError(f"`width` must be a multiple of {BUDGET_GROUPS} for kind='grouped'; "
+                         f"received width={width}.")
     inputs = keras.Input(tuple(input_shape))
-    x = layers.Conv2D(width, 3, strides=2, padding="same", use_bias=False, name="stem")(inputs)
+    x = layers.Conv2D(width, 3, strides=2, padding="same", use_bias=False, name="stem",
+                      kernel_initializer=kernel_initializer)(inputs)
     x = layers.ReLU(name="stem_relu")(layers.BatchNormalization(name="stem_bn")(x))
     for s, filters in enumerate((width, 2 * width, 4 * width), 1):
-        x = _budget_conv(x, kind, filters, f"stage{s}")
+        x = _budget_conv(x, kind, filters, f"stage{s}", kernel_initializer)
         x = layers.ReLU(name=f"stage{s}_relu")(layers.BatchNormalization(name=f"stage{s}_bn")(x))
         x = (layers.MaxPooling2D(2, name=f"stage{s}_pool")(x) if s < 3
              else layers.GlobalAveragePooling2D(name="pool")(x))
-    outputs = layers.Dense(classes, activation="softmax", name="classifier")(x)
+    outputs = layers.Dense(classes, activation="softmax", name="classifier",
+                           kernel_initializer=kernel_initializer)(x)
     return keras.Model(inputs, outputs, name=f"{kind}_net")
 
 
@@ -203,22 +200,30 @@ def width_for_budget(kind: str, macs: int, input_shape=(32, 32, 3), classes: int
     """The width (for ``"grouped"`` a multiple of ``BUDGET_GROUPS``) whose :func:`budget_net`
     has MACs closest to ``macs`` (per image, counted by :func:`lessons_lib.profiler.profile`).
 
+    The candidate networks are built with zero kernels: only their shapes count, and on JAX a
+    random initializer compiles one program per new kernel shape (about 1.5 s per network on
+    a 2-core CPU, against 0.15 s with zeros).
+
     Raises:
-        ValueError: if ``macs`` is not a positive int, or no width up to ``max_width`` reaches it.
+        TypeError: ``macs`` is not an int (Python or NumPy).
+        ValueError: ``macs`` < 1, an unknown ``kind``, or no width up to ``max_width`` reaches
+            ``macs``.
     """
     from lessons_lib.profiler import profile
 
-    _check_int("macs", int(macs) if not isinstance(macs, bool) else macs, 1)
+    macs = check_int("macs", macs, 1)
+    check_choice("kind", kind, BUDGET_KINDS)
 
     def cost(w):
-        return int(profile(budget_net(kind, w, input_shape, classes)).macs.sum())
+        return int(profile(budget_net(kind, w, input_shape, classes, "zeros")).macs.sum())
 
     step = BUDGET_GROUPS if kind == "grouped" else 1
     lo, hi = step, step
     while cost(hi) < macs:            # double until the budget is passed
         lo, hi = hi, 2 * hi
         if hi > max_width:
-            raise ValueError(f"macs={macs:,} needs a {kind} width above max_width={max_width}")
+            raise ValueError(f"`macs` must be reachable with a {kind} width <= "
+                             f"max_width={max_width}; received macs={macs:,}.")
     while hi - lo > step:             # bisect on multiples of step
         mid = (lo + hi) // 2 // step * step
         lo, hi = (mid, hi) if cost(mid) < macs else (lo, mid)
@@ -238,11 +243,10 @@ def roofline_layer(kind: str, side: int, channels: int) -> keras.Model:
     ``side * channels`` features to ``channels``: a matrix-vector product at batch 1.
 
     Raises:
-        ValueError: for an unknown ``kind`` (see :data:`ROOFLINE_LAYERS`).
+        TypeError / ValueError: ``kind`` is not one of the kinds of :data:`ROOFLINE_LAYERS`.
     """
     kinds = sorted({k for k, _s, _c in ROOFLINE_LAYERS})
-    if kind not in kinds:
-        raise ValueError(f"kind must be one of {kinds}, got {kind!r}")
+    check_choice("kind", kind, kinds)
     if kind == "dense":
         inputs = keras.Input((side * channels,))
         return keras.Model(inputs, layers.Dense(channels, use_bias=False, name="layer")(inputs))

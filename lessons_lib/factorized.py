@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 
 from lessons_lib import arithmetic as ar
 from lessons_lib.factorized_arithmetic import factorized_costs  # pure Python (live panel)
+from lessons_lib.validation import check_choice, check_int
 
 __all__ = [
     "receptive_field_map",
@@ -42,9 +43,10 @@ COLOURS = {"standard": "#4c72b0", "factorized": "#dd8452", "stacked": "#55a868"}
 
 
 def _kernel_pair(value) -> Tuple[int, int]:
-    kh, kw = ar._check_pair("kernel size", value)
+    kh, kw = ar._check_pair("kernel_sizes", value)
     if kh % 2 == 0 or kw % 2 == 0:
-        raise ValueError(f"kernel sizes must be odd (centred windows), got {value!r}")
+        raise ValueError("`kernel_sizes` entries must be odd (centred windows); received the "
+                         f"entry {value!r}.")
     return kh, kw
 
 
@@ -67,15 +69,16 @@ def receptive_field_map(kernel_sizes: Sequence, size: int | None = None) -> np.n
     """
     pairs = [_kernel_pair(k) for k in kernel_sizes]
     if not pairs:
-        raise ValueError("kernel_sizes must name at least one kernel")
+        raise ValueError("`kernel_sizes` must name at least one kernel; received "
+                         f"kernel_sizes={kernel_sizes!r}.")
     rf_rows = 1 + sum(kh - 1 for kh, _ in pairs)
     rf_cols = 1 + sum(kw - 1 for _, kw in pairs)
     if size is None:
         size = max(rf_rows, rf_cols) + 2
-    size = ar._check_positive_int("size", size)
+    size = check_int("size", size, 1)
     if size % 2 == 0 or size < max(rf_rows, rf_cols):
-        raise ValueError(f"size must be odd and at least the receptive field "
-                         f"({max(rf_rows, rf_cols)}), got {size}")
+        raise ValueError(f"`size` must be odd and at least the receptive field "
+                         f"({max(rf_rows, rf_cols)}); received size={size}.")
     paths = np.zeros((size, size), dtype=np.int64)
     paths[size // 2, size // 2] = 1
     for kh, kw in reversed(pairs):  # walk back from the output to the input
@@ -88,7 +91,8 @@ def receptive_field_map(kernel_sizes: Sequence, size: int | None = None) -> np.n
 def _check_kernel(kernel) -> np.ndarray:
     k = np.asarray(kernel, dtype=np.float64)
     if k.ndim != 2:
-        raise ValueError(f"kernel must be a 2-D array (rows, cols), got shape {k.shape}")
+        raise ValueError(f"`kernel` must be a 2-D array (rows, cols); received an array of "
+                         f"shape {k.shape}.")
     return k
 
 
@@ -104,9 +108,7 @@ def rank_approximation(kernel, rank: int) -> np.ndarray:
         ``s_i * u_i v_i^T``; each term is what one ``kh x 1`` / ``1 x kw`` pair holds.
     """
     k = _check_kernel(kernel)
-    r = ar._check_positive_int("rank", rank)
-    if r > min(k.shape):
-        raise ValueError(f"rank must be at most min(kernel.shape) = {min(k.shape)}, got {r}")
+    r = check_int("rank", rank, 1, min(k.shape))  # at most min(kernel.shape)
     u, s, vt = np.linalg.svd(k)
     return (u[:, :r] * s[:r]) @ vt[:r]
 
@@ -156,8 +158,7 @@ def factorized_cost_slider(kernel_sizes: Sequence[int] = (3, 5, 7, 9, 11),
     Returns:
         plotly Figure with three traces; hover shows the share of the standard cost.
     """
-    if metric not in ("macs", "params"):
-        raise ValueError(f"metric must be 'macs' or 'params', got {metric!r}")
+    check_choice("metric", metric, ("macs", "params"))
     names = ("standard k x k", "1 x k + k x 1", "stacked 3x3")
     keys = ("standard", "factorized", "stacked")
 

@@ -11,6 +11,7 @@ from typing import Sequence
 import plotly.graph_objects as go
 
 from lessons_lib import arithmetic as ar
+from lessons_lib.validation import check_int
 
 COLOURS = {
     "standard": "#4c72b0",
@@ -78,7 +79,7 @@ def separable_savings_slider(channels: Sequence[int] = (16, 32, 64, 128, 256, 51
     Each slider step restyles the three traces with precomputed values; hover
     shows the cost relative to the standard convolution.
     """
-    ar._check_positive_int("groups", groups)
+    check_int("groups", groups, 1)
     for c in channels:
         ar._check_divides("groups", groups, "every channel count", c)
 

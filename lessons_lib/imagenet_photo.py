@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons_lib import data
+from lessons_lib.data import download
 from lessons_lib.models._common import WeightsUnavailableError, fetch_file
+from lessons_lib.validation import check_int
 
 #: The elephant photo of the keras.io Grad-CAM example ("african_elephant.jpg").
 ELEPHANT_URL = "https://i.imgur.com/Bvro0YD.png"
@@ -30,7 +31,7 @@ NOTES_TOP5 = (("n02504458", "African_elephant", 0.50874853),
 
 def offline_requested() -> bool:
     """True when ``LESSONS_OFFLINE`` asks for no downloads (as :mod:`lessons_lib.data` reads it)."""
-    return data._offline_requested()
+    return download.offline_requested()
 
 
 def load_photo(size: int = 299, url: str = ELEPHANT_URL,
@@ -42,12 +43,11 @@ def load_photo(size: int = 299, url: str = ELEPHANT_URL,
 
     Raises:
         WeightsUnavailableError: ``LESSONS_OFFLINE`` is set, or the download failed.
-        ValueError: ``size`` is not an int >= 75 (InceptionV3's smallest input).
+        TypeError, ValueError: ``size`` is not an integer >= 75 (InceptionV3's smallest input).
     """
-    if isinstance(size, bool) or not isinstance(size, int) or size < 75:
-        raise ValueError(f"size must be an int >= 75 (pixels), got {size!r}")
+    size = check_int("size", size, 75)
     if offline_requested():
-        raise WeightsUnavailableError(f"{data.OFFLINE_ENV_VAR} is set, so the photo {url} "
+        raise WeightsUnavailableError(f"{download.OFFLINE_ENV_VAR} is set, so the photo {url} "
                                       "is not downloaded.")
     import keras
 

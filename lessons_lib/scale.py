@@ -3,7 +3,8 @@
 It is decided here and only here, printed by the chapter, and never hidden:
 
 1. the environment variable ``LESSONS_SCALE`` (``quick``, ``smoke`` or ``full``) wins;
-2. otherwise ``full`` if TensorFlow sees a GPU, else ``quick``.
+2. otherwise ``full`` if the active Keras backend (TensorFlow, JAX or PyTorch) sees a GPU,
+   else ``quick``.
 
 The three scales:
 
@@ -24,6 +25,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from lessons_lib.validation import check_choice
+
 SCALES = ("quick", "smoke", "full")
 ENV_VAR = "LESSONS_SCALE"
 
@@ -43,7 +46,8 @@ class RunScale:
     Attributes:
         name: ``"quick"``, ``"smoke"`` or ``"full"``.
         reason: why this scale was chosen (printed in brackets).
-        gpus: names of the GPUs found (empty: none, or TensorFlow is not installed).
+        gpus: names of the GPUs the active Keras backend found (empty: none, or the backend's
+            framework is not installed).
         requested: True if ``LESSONS_SCALE`` chose the scale, False if the hardware did.
     """
 
@@ -53,8 +57,7 @@ class RunScale:
     requested: bool = False
 
     def __post_init__(self):
-        if self.name not in SCALES:
-            raise ValueError(f"name must be one of {SCALES}, got {self.name!r}")
+        check_choice("name", self.name, SCALES)
 
     @property
     def quick(self) -> bool:
@@ -97,21 +100,17 @@ class RunScale:
 def _gpu_names() -> list:
     """Names of the GPUs the active Keras backend sees; ``[]`` if it sees none.
 
-    TensorFlow's view when it is installed; otherwise the backend's own (JAX:
-    ``jax.devices()``, PyTorch: ``torch.cuda``); ``[]`` if that is not installed either.
+    Asks the backend's own framework: TensorFlow ``tf.config.list_physical_devices``, JAX
+    ``jax.devices()``, PyTorch ``torch.cuda``. ``[]`` when Keras or that framework is not
+    installed. (On TensorFlow this imports TensorFlow, as importing Keras does anyway.)
     """
     try:
-        import tensorflow as tf  # imported here: deciding the scale is the only reason
-    except ImportError:
-        return _backend_gpu_names()
-    return [d.name for d in tf.config.list_physical_devices("GPU")]
-
-
-def _backend_gpu_names() -> list:
-    """GPUs of the active Keras backend when it is JAX or PyTorch; ``[]`` otherwise."""
-    try:
         import keras
+
         backend = keras.backend.backend()
+        if backend == "tensorflow":
+            import tensorflow as tf
+            return [d.name for d in tf.config.list_physical_devices("GPU")]
         if backend == "jax":
             import jax
             return [str(d) for d in jax.devices() if d.platform == "gpu"]
@@ -121,6 +120,12 @@ def _backend_gpu_names() -> list:
     except ImportError:
         pass
     return []
+
+
+def accelerator() -> str:
+    """``"GPU"`` if the active Keras backend sees a GPU, else ``"CPU"``: what a chapter prints
+    next to a timing ("measured on the CPU")."""
+    return "GPU" if _gpu_names() else "CPU"
 
 
 def run_scale(env: dict | None = None) -> RunScale:

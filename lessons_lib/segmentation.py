@@ -1,6 +1,7 @@
 """Segmentation helpers: a confusion matrix, intersection-over-union per class, mask pictures.
 
-Importing this module imports NumPy only; :func:`show_masks` imports matplotlib when called.
+Importing this module imports NumPy only; :func:`show_masks` imports matplotlib and
+:func:`pixel_crossentropy` Keras when called.
 
 Conventions (the same as :mod:`lessons_lib.data`): a mask is an integer array of shape
 ``(..., height, width)`` with one class index per pixel in ``[0, n_classes)``; a predicted
@@ -20,13 +21,35 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["confusion_matrix", "iou_per_class", "mean_iou", "predict_masks", "show_masks"]
+from lessons_lib.validation import check_int
+
+__all__ = ["confusion_matrix", "iou_per_class", "mean_iou", "pixel_crossentropy", "predict_masks",
+           "show_masks"]
 
 
-def _check_n_classes(n_classes) -> int:
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError(f"n_classes must be a positive int, got {n_classes!r}")
-    return int(n_classes)
+def pixel_crossentropy(y_true, y_pred):
+    """The mean cross-entropy over every pixel: the segmentation loss, on every Keras backend.
+
+    The same number as ``keras.losses.sparse_categorical_crossentropy`` averaged over the
+    batch and the pixels, computed on flattened tensors: ``(B, H, W)`` labels and
+    ``(B, H, W, C)`` softmax outputs become ``(B*H*W,)`` and ``(B*H*W, C)``. Flattening
+    sidesteps a PyTorch bug: on the torch backend Keras moves the class axis of a 4-D output
+    with ``movedim`` and PyTorch's 2-D ``nll_loss`` backward then fails with
+    "grad_input must be contiguous" (pytorch/pytorch#175084, in torch 2.13).
+
+    Args:
+        y_true: int class indices, shape (B, H, W) (or (B, H, W, 1)).
+        y_pred: probabilities (softmax output), shape (B, H, W, C).
+
+    Returns:
+        A scalar tensor: the loss to pass as ``model.compile(loss=pixel_crossentropy)``.
+    """
+    import keras
+    from keras import ops
+
+    classes = ops.shape(y_pred)[-1]
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(
+        ops.reshape(y_true, (-1,)), ops.reshape(y_pred, (-1, classes))))
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
@@ -43,7 +66,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
     Raises:
         ValueError: different shapes, non-integer values, or classes outside [0, n_classes).
     """
-    n_classes = _check_n_classes(n_classes)
+    n_classes = check_int("n_classes", n_classes, 1)
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
     if y_true.shape != y_pred.shape:

@@ -1,4 +1,4 @@
-"""Timing helpers for the chapters: median wall-clock times, measured fairly.
+"""Timing helpers for the chapters: median wall-clock times, measured fairly, on any backend.
 
 Importing this module imports only the standard library.
 
@@ -6,6 +6,9 @@ Importing this module imports only the standard library.
 warm-up call each, and reports the median of each: slow drifts of a shared machine (other
 processes, clock changes) then hit every candidate alike, and the median ignores the odd
 slow run. :func:`timed` measures one call, such as building a model.
+
+TensorFlow, JAX and PyTorch (on a GPU) all return before the work is done; both helpers wait
+for the result (:func:`_block`) before they stop the clock.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import statistics
 import time
 from typing import Callable, Dict
 
+from lessons_lib.validation import check_int, describe
+
 __all__ = ["median_seconds", "timed"]
 
 
@@ -21,21 +26,25 @@ def median_seconds(fns: Dict[str, Callable[[], object]], repeats: int = 5,
                    warmup: int = 1) -> Dict[str, float]:
     """Median seconds per call of each function in ``fns`` (a dict name -> no-argument callable).
 
-    Each function is called ``warmup`` times untimed (tracing, caches), then the functions
-    are called in turn ``repeats`` times. A function's result is passed to ``_block`` so
-    that asynchronous work (a TensorFlow tensor) finishes before the clock stops.
+    Each function is called ``warmup`` times untimed (tracing, compilation, caches), then the
+    functions are called in turn ``repeats`` times. Each call's result is waited for (a
+    TensorFlow, JAX or PyTorch tensor, or a list, tuple or dict of them) before the clock stops.
 
     Returns:
         dict with the same keys: the median time of one call, in seconds.
+
+    Raises:
+        ValueError: ``fns`` is empty, or ``repeats`` < 1 or ``warmup`` < 0.
+        TypeError: a value of ``fns`` is not callable, or ``repeats`` / ``warmup`` not an int.
     """
-    if not fns:
-        raise ValueError("fns must name at least one function")
+    if not isinstance(fns, dict) or not fns:
+        raise ValueError("`fns` must be a dict naming at least one function; "
+                         f"{describe('fns', fns)}.")
     for name, fn in fns.items():
         if not callable(fn):
-            raise TypeError(f"fns[{name!r}] must be callable, got {type(fn).__name__}")
-    for arg, value, low in (("repeats", repeats, 1), ("warmup", warmup, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{arg} must be an int >= {low}, got {value!r}")
+            raise TypeError(f"`fns[{name!r}]` must be callable; {describe(f'fns[{name!r}]', fn)}.")
+    repeats = check_int("repeats", repeats, minimum=1)
+    warmup = check_int("warmup", warmup, minimum=0)
     for fn in fns.values():
         for _ in range(warmup):
             _block(fn())
@@ -49,7 +58,7 @@ def median_seconds(fns: Dict[str, Callable[[], object]], repeats: int = 5,
 
 
 def timed(fn: Callable, *args, **kwargs):
-    """Call ``fn(*args, **kwargs)`` once; return ``(result, seconds)``."""
+    """Call ``fn(*args, **kwargs)`` once; return ``(result, seconds)``, the result waited for."""
     start = time.perf_counter()
     result = fn(*args, **kwargs)
     _block(result)
@@ -57,6 +66,22 @@ def timed(fn: Callable, *args, **kwargs):
 
 
 def _block(result) -> None:
-    """Wait for a tensor-like result to be computed (``.numpy()`` when it has one)."""
-    if hasattr(result, "numpy") and callable(result.numpy):
+    """Wait until ``result`` is computed, whatever produced it.
+
+    - JAX array: ``block_until_ready()``;
+    - PyTorch tensor: ``detach().cpu()`` (a copy to the host waits for the GPU; free on a CPU);
+    - TensorFlow tensor (or anything else with ``.numpy()``): ``.numpy()``;
+    - list, tuple or dict: each element; NumPy arrays and plain values: nothing to wait for.
+    """
+    if isinstance(result, (list, tuple)):
+        for item in result:
+            _block(item)
+    elif isinstance(result, dict):
+        for item in result.values():
+            _block(item)
+    elif callable(getattr(result, "block_until_ready", None)):
+        result.block_until_ready()
+    elif callable(getattr(result, "detach", None)) and callable(getattr(result, "cpu", None)):
+        result.detach().cpu()
+    elif callable(getattr(result, "numpy", None)):
         result.numpy()

@@ -19,7 +19,9 @@ PYTHON="${PYTHON:-python3.11}"
 PIP_Q=(-q --disable-pip-version-check)
 
 # What each environment needs; every package requirements.txt pins gets that pin (-c).
-COMMON=(keras numpy h5py ml_dtypes pandas pytest)
+# The notebook stack too: nbval runs every chapter in these environments (scripts/test.sh).
+COMMON=(keras numpy h5py ml_dtypes pandas pytest pytest-xdist hypothesis nbval nbclient nbformat ipykernel
+        ipywidgets plotly matplotlib scikit-learn pillow pydot pyyaml packaging)
 declare -A BACKEND=([jax]='jax[cpu]==0.10.2' [torch]='torch==2.13.0')
 
 make_env() {

@@ -130,9 +130,9 @@ def notes_problems(notes: dict, chapters: list[pathlib.Path]) -> list[str]:
 # --------------------------------------------------------------------------- logistics
 # Calls in a chapter's code that fetch data, and the `lessons_lib` constant that says what.
 DATA_CALLS = {  # function -> (its `prefer` default, the constants it downloads from)
-    "load_classification": ("flowers", ["lessons_lib.data.FLOWERS_URL"]),
-    "load_segmentation": ("oxford_pets", ["lessons_lib.data.PETS_IMAGES_URLS",
-                                          "lessons_lib.data.PETS_ANNOTATIONS_URLS"]),
+    "load_classification": ("flowers", ["lessons_lib.data.download.FLOWERS_URL"]),
+    "load_segmentation": ("oxford_pets", ["lessons_lib.data.download.PETS_IMAGES_URLS",
+                                          "lessons_lib.data.download.PETS_ANNOTATIONS_URLS"]),
     "load_photo": (None, ["lessons_lib.imagenet_photo.ELEPHANT_URL"]),
 }
 # Builders that take weights="imagenet" (or encoder_weights=), and the MODEL_CONFIGS key.
@@ -146,7 +146,7 @@ NOT_STATED = "size not stated in lessons_lib"
 
 @dataclasses.dataclass
 class Download:
-    what: str    # e.g. "`lessons_lib.data.FLOWERS_URL`: TF flowers archive (about 218 MiB, ...)"
+    what: str    # e.g. "`lessons_lib.data.download.FLOWERS_URL`: TF flowers archive (...)"
     size: str    # as lessons_lib states it, or NOT_STATED
 
     def line(self) -> str:
@@ -172,8 +172,8 @@ def _source(module_name: str) -> str:
 
 
 def constant_doc(dotted: str) -> str:
-    """The ``#:`` comment above a module constant (``"lessons_lib.data.FLOWERS_URL"``); a
-    one-line constant right below another shares that one's comment. "" if there is none."""
+    """The ``#:`` comment above a module constant (``"lessons_lib.data.download.FLOWERS_URL"``):
+    a one-line constant right below another shares that one's comment. "" if there is none."""
     module_name, _, name = dotted.rpartition(".")
     lines = _source(module_name).split("\n")
     k = next((i for i, line in enumerate(lines) if re.match(rf"^{name}\s*=", line)), None)

@@ -64,6 +64,7 @@ LIVE_PYTHON = {
     "lessons_lib/__init__.py": ROOT / "lessons_lib" / "__init__.py",
     "lessons_lib/arithmetic.py": ROOT / "lessons_lib" / "arithmetic.py",
     "lessons_lib/factorized_arithmetic.py": ROOT / "lessons_lib" / "factorized_arithmetic.py",
+    "lessons_lib/validation.py": ROOT / "lessons_lib" / "validation.py",
     "live_panels.py": LIVE_SRC / "live_panels.py",
 }
 # The book's text column is narrower than JupyterLab's: let a row of widget columns wrap

@@ -30,8 +30,15 @@ def setup_cell_source(config_path: pathlib.Path = ROOT / "_config.yml") -> str:
     branch = repo.get("branch", "main")
     return (
         f"{MARKER}: install this book's helper package `lessons_lib` from its repository.\n"
-        "# Locally and in CI it is already installed (see README), so this cell does nothing.\n"
+        "# Locally and in CI it is already installed (see README), so this cell installs nothing.\n"
+        "import os\n"
         "import sys\n"
+        "\n"
+        "# Keras backend: every chapter runs unchanged on \"tensorflow\", \"jax\" and \"torch\"\n"
+        "# (Colab has all three). To choose one, uncomment the next line and run the notebook\n"
+        "# from the top; if Keras was already imported, first do Runtime > Restart session.\n"
+        "# Left as it is: TensorFlow, or the KERAS_BACKEND set in your shell.\n"
+        "# os.environ[\"KERAS_BACKEND\"] = \"jax\"\n"
         "\n"
         "if \"google.colab\" in sys.modules:\n"
         "    import subprocess\n"

@@ -5,14 +5,17 @@
 #   2. build the student edition (no solutions) and the instructor edition (solutions open,
 #      answer key) from the notebooks step 1 executed;
 #   3. make .venv-jax and .venv-torch (no TensorFlow: scripts/backend_envs.sh), then run the
-#      unit tests (tests/backends: the five models give TensorFlow's numbers on JAX and
-#      PyTorch, lessons_lib works with TensorFlow absent), the checks of the built HTML, of the
-#      student and instructor editions and of the Colab edition, and the browser tests (tests/browser: every page in headless Chromium,
-#      axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
+#      unit tests on TensorFlow (tests/backends: the five models give TensorFlow's numbers on JAX
+#      and PyTorch), the checks of the built HTML, of the student and instructor editions and
+#      of the Colab edition, and the browser tests (tests/browser: every page in headless
+#      Chromium, axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
 #      screenshots in _build/screenshots/, network blocked);
-#   4. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
-#      sizes and data choices, one or two steps of each loop), offline;
-#   5. run the Colab path test (scripts/colab_path_test.sh): Colab's package versions, an
+#   4. the unit tests again on JAX and on PyTorch, in those environments without TensorFlow
+#      (scripts/backend_tests.sh unit);
+#   5. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
+#      sizes and data choices, one or two steps of each loop), offline, on TensorFlow, then on
+#      JAX and on PyTorch without TensorFlow (scripts/backend_tests.sh notebooks);
+#   6. run the Colab path test (scripts/colab_path_test.sh): Colab's package versions, an
 #      install that changes none of them, every notebook of the Colab edition and every
 #      exercise hand-out run as Colab runs them, at the quick scale.
 # Every step runs even if an earlier one failed; exits non-zero if any step fails.
@@ -22,13 +25,13 @@ source "$ROOT/scripts/setup_env.sh"
 cd "$ROOT"
 export LESSONS_SCALE="${LESSONS_SCALE:-quick}"
 export PYTHONHASHSEED=0
-echo "test: LESSONS_SCALE=$LESSONS_SCALE (book build and Colab path); smoke for step 4"
+echo "test: LESSONS_SCALE=$LESSONS_SCALE (book build and Colab path); smoke for step 5"
 
 start=$(date +%s)
 status=0
 step() { echo "   $1: $(( $(date +%s) - $2 )) s (total $(( $(date +%s) - start )) s)"; }
 
-echo "== 1/5 jupyter-book build -W -n --keep-going (executes every notebook)"
+echo "== 1/6 jupyter-book build -W -n --keep-going (executes every notebook)"
 t=$(date +%s)
 # A clean build: with Sphinx's saved environment (_build/.doctrees) it would skip
 # unchanged notebooks, neither executing them nor repeating their warnings.
@@ -39,7 +42,7 @@ if ! jupyter-book build . -W -n --keep-going; then
 fi
 step "book build" "$t"
 
-echo "== 2/5 student and instructor editions (reuse the executed notebooks)"
+echo "== 2/6 student and instructor editions (reuse the executed notebooks)"
 t=$(date +%s)
 rm -rf _build/student _build/screenshots
 if ! python scripts/course_materials.py student-edition; then
@@ -55,7 +58,7 @@ if ! python scripts/course_materials.py instructor-edition; then
 fi
 step "instructor edition" "$t"
 
-echo "== 3/5 unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
+echo "== 3/6 unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
 t=$(date +%s)
 if ! bash scripts/backend_envs.sh; then
   echo "test: .venv-jax / .venv-torch could not be made" >&2
@@ -69,15 +72,31 @@ if ! REQUIRE_BUILT_BOOK=1 REQUIRE_BACKENDS=1 python -m pytest tests -n 2 --dist 
 fi
 step "pytest tests" "$t"
 
-echo "== 4/5 nbval over every chapter at LESSONS_SCALE=smoke, offline"
+echo "== 4/6 unit tests on JAX and on PyTorch (no TensorFlow installed there)"
+for backend in jax torch; do
+  t=$(date +%s)
+  if ! bash scripts/backend_tests.sh "$backend" unit; then
+    status=1
+  fi
+  step "unit tests ($backend)" "$t"
+done
+
+echo "== 5/6 nbval over every chapter at LESSONS_SCALE=smoke, offline: TensorFlow, JAX, PyTorch"
 t=$(date +%s)
 if ! LESSONS_SCALE=smoke LESSONS_OFFLINE=1 python -m pytest book --nbval-lax -n 2 \
       --dist loadfile -p no:cacheprovider --durations=10 -q; then
   status=1
 fi
-step "nbval (smoke)" "$t"
+step "nbval (smoke, tensorflow)" "$t"
+for backend in jax torch; do
+  t=$(date +%s)
+  if ! bash scripts/backend_tests.sh "$backend" notebooks; then
+    status=1
+  fi
+  step "nbval (smoke, $backend)" "$t"
+done
 
-echo "== 5/5 the Colab path: Colab's packages, the Colab edition run as Colab runs it"
+echo "== 6/6 the Colab path: Colab's packages, the Colab edition run as Colab runs it"
 t=$(date +%s)
 if ! bash scripts/colab_path_test.sh; then
   status=1

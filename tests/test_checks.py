@@ -94,13 +94,22 @@ def test_float_answers_are_judged_at_the_precision_the_exercise_states():
     assert not expect_float("x-1", True, 1.0, "h", decimals=2).correct
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"decimals": 2, "sig_figs": 3}, {"decimals": -1},
-                                    {"sig_figs": 0}, {"decimals": 1.5}])
-def test_a_float_exercise_must_state_one_valid_precision(kwargs):
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({}, ValueError, "give exactly one of `decimals` and `sig_figs`; received decimals=None, "
+                     "sig_figs=None."),
+    ({"decimals": 2, "sig_figs": 3}, ValueError, "give exactly one of `decimals` and "
+                                                 "`sig_figs`; received decimals=2, sig_figs=3."),
+    ({"decimals": -1}, ValueError, "`decimals` must be an integer >= 0; received decimals=-1."),
+    ({"sig_figs": 0}, ValueError, "`sig_figs` must be an integer >= 1; received sig_figs=0."),
+    ({"decimals": 1.5}, TypeError, "`decimals` must be an integer >= 0; received decimals=1.5 "
+                                   "(type float)."),
+])
+def test_a_float_exercise_must_state_one_valid_precision(kwargs, error, message):
     from lessons_lib.checks._core import float_tolerance
 
-    with pytest.raises(ValueError, match="decimals|sig_figs"):
+    with pytest.raises(error) as info:
         float_tolerance(0.5, **kwargs)
+    assert str(info.value) == message
 
 
 def test_numpy_integers_and_arrays_are_accepted():

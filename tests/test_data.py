@@ -1,8 +1,9 @@
-"""Tests for lessons_lib.data: generated data, the real-data loading paths, the offline fallback.
+"""Tests for lessons_lib.data: generated data, Batches, real-data loading, the offline fallback.
 
 The real-data paths are checked without network: the tests write tiny image folders (and
-tiny tar archives served through ``file://`` URLs) with PIL and feed them through the same
-code that reads TF flowers and Oxford-IIIT Pet.
+tiny tar archives served through ``file://`` URLs) with Pillow and feed them through the same
+code that reads TF flowers and Oxford-IIIT Pet. Everything here runs on the current Keras
+backend and needs no TensorFlow (run it with KERAS_BACKEND=jax or torch too).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import tarfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,7 @@ from PIL import Image
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from lessons_lib import data  # noqa: E402  (after the TF log level is set)
+from lessons_lib.data import download  # noqa: E402
 
 # ----------------------------------------------------------------------------------------
 # Helpers
@@ -89,13 +92,10 @@ def make_tgz(archive: Path, source: Path, arcname: str) -> str:
     return hashlib.sha256(archive.read_bytes()).hexdigest()
 
 
-def all_batches(dataset):
-    """Concatenate every batch of a (images, targets) dataset into two NumPy arrays."""
-    images, targets = [], []
-    for x, y in dataset:
-        images.append(x.numpy())
-        targets.append(y.numpy())
-    return np.concatenate(images), np.concatenate(targets)
+def all_batches(batches):
+    """Concatenate every batch of a Batches (``batches[i]`` = images, targets) into two arrays."""
+    pairs = [batches[i] for i in range(len(batches))]
+    return np.concatenate([x for x, _ in pairs]), np.concatenate([y for _, y in pairs])
 
 
 def edge_features(images: np.ndarray) -> np.ndarray:
@@ -125,11 +125,11 @@ def no_network(monkeypatch):
     """Make the HTTP probe fail, as it does without internet."""
     calls = []
 
-    def unreachable(url, timeout_s=data.PROBE_TIMEOUT_S):
+    def unreachable(url, timeout_s=download.PROBE_TIMEOUT_S):
         calls.append(url)
         return None, "network error: simulated outage: no route to host"
 
-    monkeypatch.setattr(data, "_probe", unreachable)
+    monkeypatch.setattr(download, "_probe", unreachable)
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
     return calls
 
@@ -137,7 +137,7 @@ def no_network(monkeypatch):
 @pytest.fixture
 def network_ok(monkeypatch):
     """Make the HTTP probe succeed (downloads then use file:// URLs)."""
-    monkeypatch.setattr(data, "_probe", lambda url, timeout_s=None: (200, ""))
+    monkeypatch.setattr(download, "_probe", lambda url, timeout_s=None: (200, ""))
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
 
 
@@ -146,13 +146,27 @@ def network_ok(monkeypatch):
 # ----------------------------------------------------------------------------------------
 
 
-def test_import_does_not_load_tensorflow():
+def test_import_loads_neither_tensorflow_nor_keras_nor_pillow():
     code = (
         "import sys, lessons_lib.data; "
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules, 'PIL' in sys.modules); "
+        "lessons_lib.data.Batches; print('keras' in sys.modules, 'tensorflow' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    tf_backend = os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
+    assert out.stdout.split() == ["False", "False", "False", "True", str(tf_backend)]
+
+
+def test_public_names_and_modules():
+    from lessons_lib.data import generated, loaders, pipelines
+
+    for name in data.__all__:
+        assert hasattr(data, name), name
+    assert data.Batches is pipelines.Batches and data.ImageData is loaders.ImageData
+    assert data.make_shapes_classification is generated.make_shapes_classification
+    assert data.FLOWERS_URL == download.FLOWERS_URL
+    with pytest.raises(AttributeError, match="no_such_name"):
+        data.no_such_name  # noqa: B018
 
 
 # ----------------------------------------------------------------------------------------
@@ -218,6 +232,7 @@ def test_generators_are_fast():
 
 
 def test_shapes_classification_has_learnable_signal():
+    pytest.importorskip("sklearn")
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -239,6 +254,285 @@ def test_segmentation_masks_match_image_edges():
 
 
 # ----------------------------------------------------------------------------------------
+# Batches: what model.fit takes on every backend
+# ----------------------------------------------------------------------------------------
+
+
+def array_batches(n=10, batch_size=4, shuffle=True, seed=0, image_size=8):
+    """Batches over n tiny images whose pixels all equal their index / 100, labelled index."""
+    from lessons_lib.data.pipelines import ArraySource
+
+    images = np.broadcast_to((np.arange(n, dtype=np.float32) / 100)[:, None, None, None],
+                             (n, image_size, image_size, 3))
+    return data.Batches(ArraySource(images, np.arange(n)), batch_size, shuffle=shuffle,
+                        seed=seed)
+
+
+def epoch_labels(batches) -> list[list[int]]:
+    return [batches[i][1].tolist() for i in range(len(batches))]
+
+
+def test_batches_len_shapes_dtypes_and_the_last_partial_batch():
+    batches = array_batches(n=10, batch_size=4)
+    assert isinstance(batches, __import__("keras").utils.PyDataset)
+    assert len(batches) == 3 and batches.num_images == 10
+    sizes = []
+    for i in range(len(batches)):
+        images, labels = batches[i]
+        assert images.dtype == np.float32 and labels.dtype == np.int32
+        assert images.shape[1:] == (8, 8, 3) and labels.shape == images.shape[:1]
+        assert 0.0 <= images.min() and images.max() <= 1.0
+        np.testing.assert_allclose(images[:, 0, 0, 0], labels / 100)  # each image with its label
+        sizes.append(len(labels))
+    assert sizes == [4, 4, 2]  # the last batch is smaller, nothing dropped
+    assert sorted(sum(epoch_labels(batches), [])) == list(range(10))  # each example once
+    with pytest.raises(IndexError) as info:
+        batches[3]
+    assert str(info.value) == "`index` must be an integer in [0, 2]; received index=3."
+    assert [len(labels) for _, labels in batches] == [4, 4, 2]  # iteration stops at len
+
+
+def test_batches_reshuffle_every_epoch_from_the_seed():
+    first = array_batches(n=40, batch_size=8, seed=3)
+    again = array_batches(n=40, batch_size=8, seed=3)
+    other = array_batches(n=40, batch_size=8, seed=4)
+    epochs = []
+    for _ in range(3):
+        labels = epoch_labels(first)
+        assert labels == epoch_labels(first)  # stable within an epoch
+        assert labels == epoch_labels(again)  # the same seed: the same batches, same order
+        assert sorted(sum(labels, [])) == list(range(40))
+        epochs.append(labels)
+        first.on_epoch_end()
+        again.on_epoch_end()
+    assert epochs[0] != epochs[1] != epochs[2]  # a new order every epoch
+    assert epoch_labels(other) != epochs[0]
+    # The contract that makes every backend and every run agree: NumPy's seeded generator.
+    rng = np.random.default_rng(3)
+    assert sum(epochs[0], []) == rng.permutation(40).tolist()
+    assert sum(epochs[1], []) == rng.permutation(40).tolist()
+
+
+def test_validation_batches_keep_their_order():
+    val = array_batches(n=10, batch_size=4, shuffle=False)
+    assert epoch_labels(val) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    val.on_epoch_end()
+    assert epoch_labels(val) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_take_map_and_chained_views():
+    train = array_batches(n=10, batch_size=4, shuffle=False)
+    assert len(train.take(2)) == 2 and train.take(2).num_images == 8
+    assert len(train.take(-1)) == 3 and len(train.take(99)) == 3 and len(train) == 3
+    assert epoch_labels(train.take(2)) == epoch_labels(train)[:2]
+
+    def to_model_range(images, labels):
+        return images * 2.0 - 1.0, labels
+
+    images, labels = train.map(to_model_range)[1]
+    np.testing.assert_allclose(images, train[1][0] * 2.0 - 1.0)
+    np.testing.assert_array_equal(labels, train[1][1])
+    for chained in (train.map(to_model_range).take(2), train.take(2).map(to_model_range)):
+        assert len(chained) == 2
+        np.testing.assert_allclose(chained[0][0], train[0][0] * 2.0 - 1.0)
+    twice = train.map(to_model_range).map(lambda x, y: (x, y + 1))
+    np.testing.assert_array_equal(twice[0][1], train[0][1] + 1)
+    assert len(train) == 3 and train.map(to_model_range)._fns and not train._fns  # views
+
+
+def test_a_views_epoch_end_reshuffles_the_source():
+    train = array_batches(n=40, batch_size=8)
+    view = train.map(lambda x, y: (x, y)).take(2)
+    before = epoch_labels(train)
+    assert epoch_labels(view) == before[:2]
+    view.on_epoch_end()
+    after = epoch_labels(train)
+    assert after != before and epoch_labels(view) == after[:2]
+
+
+@pytest.mark.parametrize("n, error", [(0, ValueError), (-2, ValueError), (1.5, TypeError),
+                                      (True, TypeError), ("2", TypeError)])
+def test_take_refuses_bad_counts(n, error):
+    with pytest.raises(error) as info:
+        array_batches().take(n)
+    assert str(info.value).startswith("`n` must be an integer") and f"received n={n!r}" in str(
+        info.value)
+
+
+def test_map_refuses_a_non_callable():
+    with pytest.raises(TypeError) as info:
+        array_batches().map(3)
+    assert str(info.value) == ("`fn` must be a callable fn(images, targets) -> (images, "
+                               "targets); received fn=3 (type int).")
+
+
+def test_batches_repr_says_what_a_reader_needs():
+    data_ = data.load_classification("generated", image_size=64, batch_size=32, n_generated=470,
+                                     verbose=False)
+    assert repr(data_.train) == (
+        "Batches: 12 batches of 32 (376 images), images float32 (32, 64, 64, 3), targets int32 "
+        "(32,), reshuffled every epoch")
+    assert repr(data_.val.take(2)) == (
+        "Batches: 2 batches of 32 (64 images; the first 2 of 3), images float32 (32, 64, 64, 3), "
+        "targets int32 (32,), in a fixed order")
+    seg = data.load_segmentation("generated", image_size=16, batch_size=8, n_generated=20,
+                                 verbose=False)
+
+    def to_model_range(images, masks):
+        return images * 2.0 - 1.0, masks
+
+    assert repr(seg.train.map(to_model_range)) == (
+        "Batches: 2 batches of 8 (16 images), images float32 (8, 16, 16, 3), targets int32 "
+        "(8, 16, 16), then map(to_model_range), reshuffled every epoch")
+
+
+def tiny_model(image_size: int, n_classes: int):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([
+        keras.Input((image_size, image_size, 3)),
+        keras.layers.Conv2D(4, 3, strides=2, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(n_classes, activation="softmax"),
+    ])
+
+
+def test_fit_evaluate_predict_take_batches_on_this_backend():
+    result = data.load_classification("generated", image_size=16, batch_size=8, n_generated=50,
+                                      verbose=False)
+    model = tiny_model(16, result.num_classes)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    first_batch = result.train[0][1].copy()
+    history = model.fit(result.train, validation_data=result.val, epochs=1, verbose=0,
+                        shuffle=False)
+    assert np.isfinite(history.history["loss"][0]) and "val_accuracy" in history.history
+    assert not np.array_equal(result.train[0][1], first_batch)  # Keras ended the epoch: reshuffled
+    loss, accuracy = model.evaluate(result.val.map(lambda x, y: (x, y)).take(1), verbose=0)
+    assert np.isfinite(loss) and 0.0 <= accuracy <= 1.0
+    probabilities = model.predict(result.val, verbose=0)
+    assert probabilities.shape == (result.n_val, result.num_classes)
+
+
+def test_fit_takes_segmentation_batches_on_this_backend():
+    import keras
+
+    result = data.load_segmentation("generated", image_size=16, batch_size=4, n_generated=10,
+                                    verbose=False)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((16, 16, 3)),
+                              keras.layers.Conv2D(result.num_classes, 3, padding="same")])
+    # Logits: on PyTorch 2.13 (Keras 3.15) the backward pass of a softmax output with
+    # "sparse_categorical_crossentropy" on (B, S, S, C) fails ("grad_input must be
+    # contiguous") whatever the data; from_logits=True works on every backend.
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = model.fit(result.train.map(lambda x, y: (x * 2.0 - 1.0, y)), epochs=1, verbose=0,
+                        shuffle=False)
+    assert np.isfinite(history.history["loss"][0])
+
+
+# ----------------------------------------------------------------------------------------
+# Image files decoded with Pillow: modes, lazy decoding, broken files
+# ----------------------------------------------------------------------------------------
+
+
+def test_decode_image_converts_every_mode_to_rgb(tmp_path):
+    from lessons_lib.data.pipelines import decode_image
+
+    rgb = np.zeros((30, 40, 3), np.uint8)
+    rgb[..., 0] = 200
+    files = {
+        "grey.png": Image.fromarray(np.full((30, 40), 90, np.uint8)),
+        "rgba.png": Image.fromarray(np.dstack([rgb, np.full((30, 40), 7, np.uint8)])),
+        "palette.png": Image.fromarray(rgb).convert("P"),
+        "cmyk.jpg": Image.fromarray(rgb).convert("CMYK"),
+        "big.jpg": Image.fromarray(np.broadcast_to(rgb[:1, :1], (300, 400, 3)).copy()),
+    }
+    for name, image in files.items():
+        image.save(tmp_path / name)
+        pixels = decode_image(tmp_path / name, 12)
+        assert pixels.shape == (12, 12, 3) and pixels.dtype == np.uint8, name
+        expected = (90, 90, 90) if name == "grey.png" else (200, 0, 0)
+        np.testing.assert_allclose(pixels.mean(axis=(0, 1)), expected, atol=6, err_msg=name)
+
+
+def write_jpeg_classes(root: Path, per_class: int = 5) -> Path:
+    """root/<colour>/<i>.jpg: JPEG photos (60x80, a gradient in one dominant colour)."""
+    ramp = np.linspace(0.6, 1.0, 80)[None, :, None]
+    for name, colour in CLASS_COLOURS.items():
+        (root / name).mkdir(parents=True)
+        for i in range(per_class):
+            pixels = np.broadcast_to(np.array(colour) * ramp, (60, 80, 3)).astype(np.uint8)
+            Image.fromarray(pixels).save(root / name / f"{i}.jpg", quality=90)
+    return root
+
+
+def test_decoding_is_lazy_and_cached(tmp_path, monkeypatch):
+    from lessons_lib.data import pipelines
+
+    folder = write_jpeg_classes(tmp_path / "photos", per_class=10)
+    result = data.load_classification(data_dir=folder, image_size=16, batch_size=4,
+                                      val_fraction=0.2, verbose=False)
+    assert (result.n_train, result.n_val) == (24, 6)
+    source = result.train.source
+    assert source.n_decoded == 0  # listing the files decodes nothing
+    calls = []
+    decode = pipelines.decode_image
+    monkeypatch.setattr(pipelines, "decode_image", lambda *a: calls.append(a) or decode(*a))
+    images, labels = result.train.take(1)[0]
+    assert len(calls) == 4 and source.n_decoded == 4  # one batch's files, no more
+    result.train.take(1)[0]
+    assert len(calls) == 4  # read again from memory
+    all_batches(result.train)
+    assert len(calls) == 24
+    result.train.on_epoch_end()
+    images, labels = all_batches(result.train)  # the next epoch decodes nothing
+    assert len(calls) == 24 and images.shape == (24, 16, 16, 3)
+    dominant = images.mean(axis=(1, 2)).argmax(axis=1)
+    np.testing.assert_array_equal(dominant, [CHANNEL_OF[result.class_names[k]] for k in labels])
+
+
+def test_unreadable_files_are_skipped_and_named(tmp_path, capsys):
+    folder = write_class_folders(tmp_path / "colours", per_class=4)
+    (folder / "red" / "not_a_photo.jpg").write_bytes(b"<html>404 Not Found</html>")
+    (folder / "blue" / "empty.png").write_bytes(b"")
+    result = data.load_classification(data_dir=folder, image_size=16, batch_size=4,
+                                      val_fraction=0.25)
+    assert (result.n_train, result.n_val) == (9, 3)  # the 12 readable images, counted honestly
+    assert "skipped 2 files Pillow cannot read: " in result.reason
+    assert "empty.png" in result.reason and "not_a_photo.jpg" in result.reason
+    assert "skipped 2 files" in capsys.readouterr().out
+    images, labels = all_batches(result.train)
+    assert images.shape == (9, 16, 16, 3) and not result.train.failed
+
+
+def test_a_file_that_fails_to_decode_is_left_out_with_a_warning(tmp_path):
+    folder = write_jpeg_classes(tmp_path / "photos", per_class=4)
+    damaged = folder / "green" / "0.jpg"
+    jpeg = damaged.read_bytes()
+    damaged.write_bytes(jpeg[:jpeg.index(b"\xff\xda") + 20])  # header intact, pixels cut off
+    result = data.load_classification(data_dir=folder, image_size=16, batch_size=12,
+                                      val_fraction=0.25, verbose=False)
+    assert result.n_train + result.n_val == 12  # the header check lets it through
+    split = result.train if str(damaged) in result.train.source.image_paths else result.val
+    with pytest.warns(RuntimeWarning, match="left out .*0.jpg: Pillow cannot decode it"):
+        images, labels = all_batches(split)
+    assert len(labels) == split.num_images - 1 and split.failed == [str(damaged)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no second attempt, no second warning
+        assert len(all_batches(split)[1]) == split.num_images - 1
+    assert "1 files left out (failed to decode)" in repr(split)
+
+
+def test_segmentation_pairs_with_an_unreadable_trimap_are_skipped(tmp_path):
+    folder = write_oxford_layout(tmp_path / "pets", n=5)
+    (folder / "annotations" / "trimaps" / "pet_3.png").write_bytes(b"truncated")
+    result = data.load_segmentation(data_dir=folder, image_size=16, batch_size=2,
+                                    val_fraction=0.25, verbose=False)
+    assert (result.n_train, result.n_val) == (3, 1) and "pet_3.png" in result.reason
+
+
+# ----------------------------------------------------------------------------------------
 # Real loading paths, fed with tiny local folders
 # ----------------------------------------------------------------------------------------
 
@@ -253,9 +547,9 @@ def test_classification_from_directory(tmp_path, capsys):
     assert (result.n_train, result.n_val) == (14, 4)
     assert "18 images" in capsys.readouterr().out
 
-    for x, y in result.train.take(1):
-        assert x.shape[1:] == (16, 16, 3) and x.shape[0] <= 4
-        assert x.dtype.name == "float32" and y.dtype.name == "int32"
+    x, y = result.train.take(1)[0]
+    assert x.shape == (4, 16, 16, 3) and y.shape == (4,)
+    assert x.dtype == np.float32 and y.dtype == np.int32
     for split, count in ((result.train, 14), (result.val, 4)):
         images, labels = all_batches(split)
         assert images.shape == (count, 16, 16, 3) and labels.shape == (count,)
@@ -293,8 +587,8 @@ def test_flowers_download_extract_and_cache(tmp_path, monkeypatch, network_ok, c
     folder = write_class_folders(tmp_path / "src" / "flower_photos", per_class=4)
     archive = tmp_path / "flower_photos.tgz"
     digest = make_tgz(archive, folder, "flower_photos")
-    monkeypatch.setattr(data, "FLOWERS_URL", archive.as_uri())
-    monkeypatch.setattr(data, "FLOWERS_SHA256", digest)
+    monkeypatch.setattr(download, "FLOWERS_URL", archive.as_uri())
+    monkeypatch.setattr(download, "FLOWERS_SHA256", digest)
     cache = tmp_path / "keras_home"
 
     result = data.load_classification(image_size=16, batch_size=4, cache_dir=cache)
@@ -307,7 +601,7 @@ def test_flowers_download_extract_and_cache(tmp_path, monkeypatch, network_ok, c
     assert images.shape[1:] == (16, 16, 3) and labels.dtype == np.int32
 
     # Second call: found in the cache, no download attempted.
-    monkeypatch.setattr(data, "_download_and_extract", pytest.fail)
+    monkeypatch.setattr(download, "_download_and_extract", pytest.fail)
     again = data.load_classification(image_size=16, batch_size=4, cache_dir=cache)
     assert again.source == "flowers" and "cache" in again.reason
     assert "flowers" in capsys.readouterr().out
@@ -317,8 +611,8 @@ def test_flowers_bad_hash_falls_back(tmp_path, monkeypatch, network_ok):
     folder = write_class_folders(tmp_path / "src" / "flower_photos", per_class=2)
     archive = tmp_path / "flower_photos.tgz"
     digest = make_tgz(archive, folder, "flower_photos")
-    monkeypatch.setattr(data, "FLOWERS_URL", archive.as_uri())
-    monkeypatch.setattr(data, "FLOWERS_SHA256", "0" * 64)
+    monkeypatch.setattr(download, "FLOWERS_URL", archive.as_uri())
+    monkeypatch.setattr(download, "FLOWERS_SHA256", "0" * 64)
     result = data.load_classification(
         image_size=16, n_generated=40, cache_dir=tmp_path / "home", verbose=False
     )
@@ -331,10 +625,10 @@ def test_flowers_bad_hash_falls_back(tmp_path, monkeypatch, network_ok):
 def test_pets_download_extract(tmp_path, monkeypatch, network_ok):
     source = write_oxford_layout(tmp_path / "src", n=4)
     images_tgz, annotations_tgz = tmp_path / "images.tar.gz", tmp_path / "annotations.tar.gz"
-    monkeypatch.setattr(data, "PETS_IMAGES_URLS", (images_tgz.as_uri(),))
-    monkeypatch.setattr(data, "PETS_IMAGES_MD5", None)
-    monkeypatch.setattr(data, "PETS_ANNOTATIONS_URLS", (annotations_tgz.as_uri(),))
-    monkeypatch.setattr(data, "PETS_ANNOTATIONS_MD5", None)
+    monkeypatch.setattr(download, "PETS_IMAGES_URLS", (images_tgz.as_uri(),))
+    monkeypatch.setattr(download, "PETS_IMAGES_MD5", None)
+    monkeypatch.setattr(download, "PETS_ANNOTATIONS_URLS", (annotations_tgz.as_uri(),))
+    monkeypatch.setattr(download, "PETS_ANNOTATIONS_MD5", None)
     make_tgz(images_tgz, source / "images", "images")
     make_tgz(annotations_tgz, source / "annotations", "annotations")
 
@@ -364,7 +658,7 @@ def test_no_network_falls_back_quickly_and_says_why(tmp_path, no_network, capsys
     assert result.source == "generated" and result.task == "classification"
     assert (result.n_train, result.n_val) == (80, 20)
     assert "simulated outage" in result.reason
-    assert no_network == [data.FLOWERS_URL]  # probed once, no download attempted
+    assert no_network == [download.FLOWERS_URL]  # probed once, no download attempted
     printed = capsys.readouterr().out
     assert "generated" in printed and "100 images" in printed and "simulated outage" in printed
     assert elapsed < 15.0
@@ -384,7 +678,7 @@ def test_no_network_segmentation_falls_back(tmp_path, no_network, capsys):
 
 def test_offline_env_var_forces_generated(tmp_path, monkeypatch):
     monkeypatch.setenv(data.OFFLINE_ENV_VAR, "1")
-    monkeypatch.setattr(data, "_probe", pytest.fail)  # must not even probe
+    monkeypatch.setattr(download, "_probe", pytest.fail)  # must not even probe
     result = data.load_segmentation(
         image_size=16, n_generated=20, cache_dir=tmp_path, verbose=False
     )
@@ -393,7 +687,7 @@ def test_offline_env_var_forces_generated(tmp_path, monkeypatch):
 
 def test_allow_download_false_without_cache(tmp_path, monkeypatch):
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
-    monkeypatch.setattr(data, "_probe", pytest.fail)
+    monkeypatch.setattr(download, "_probe", pytest.fail)
     result = data.load_classification(
         image_size=16, n_generated=20, allow_download=False, cache_dir=tmp_path, verbose=False
     )
@@ -409,10 +703,10 @@ def test_prefer_generated(tmp_path):
 
 def test_probe_fails_fast_for_unreachable_host():
     start = time.perf_counter()
-    status, why = data._probe("https://no-such-host.invalid/file.tgz", timeout_s=2.0)
+    status, why = download._probe("https://no-such-host.invalid/file.tgz", timeout_s=2.0)
     assert status is None and why.startswith("network error") and "no-such-host.invalid" in why
     assert time.perf_counter() - start < 3.0
-    assert data._probe("file:///tmp/x.tgz") == (None, "no host name in 'file:///tmp/x.tgz'")
+    assert download._probe("file:///tmp/x.tgz") == (None, "no host name in 'file:///tmp/x.tgz'")
 
 
 # ----------------------------------------------------------------------------------------
@@ -501,17 +795,18 @@ def test_probe_reports_the_http_status_of_the_file(server):
     server.refuse_head.add("/no_head.tgz")
     server.status["/broken.tgz"] = 503
 
-    assert data._probe(server.url("/here.tgz")) == (200, "")
-    assert data._probe(server.url("/gone.tgz")) == (404, f"HTTP 404 for {server.url('/gone.tgz')}")
-    assert data._probe(server.url("/broken.tgz"))[1] == f"HTTP 503 for {server.url('/broken.tgz')}"
-    assert data._probe(server.url("/no_head.tgz")) == (206, "")  # HEAD refused: ranged GET
+    assert download._probe(server.url("/here.tgz")) == (200, "")
+    gone, broken = server.url("/gone.tgz"), server.url("/broken.tgz")
+    assert download._probe(gone) == (404, f"HTTP 404 for {gone}")
+    assert download._probe(broken)[1] == f"HTTP 503 for {broken}"
+    assert download._probe(server.url("/no_head.tgz")) == (206, "")  # HEAD refused: ranged GET
     assert ("GET", "/no_head.tgz", "bytes=0-0") in server.log
     assert server.requests("GET") == ["/broken.tgz", "/no_head.tgz"]  # never a GET on 200/404
 
 
 def test_probe_connection_refused_is_a_network_error():
     start = time.perf_counter()
-    status, why = data._probe(closed_port_url("/x.tgz"), timeout_s=2.0)
+    status, why = download._probe(closed_port_url("/x.tgz"), timeout_s=2.0)
     assert status is None and why.startswith("network error") and "127.0.0.1" in why
     assert time.perf_counter() - start < 3.0
 
@@ -526,8 +821,8 @@ def test_pets_404_is_reported_and_the_next_mirror_used(tmp_path, server, monkeyp
         md5[name] = hashlib.md5(archive.read_bytes()).hexdigest()
     for name, constant in (("images", "PETS_IMAGES"), ("annotations", "PETS_ANNOTATIONS")):
         urls = (server.url(f"/moved/{name}.tar.gz"), server.url(f"/mirror/{name}.tar.gz"))
-        monkeypatch.setattr(data, constant + "_URLS", urls)
-        monkeypatch.setattr(data, constant + "_MD5", md5[name])
+        monkeypatch.setattr(download, constant + "_URLS", urls)
+        monkeypatch.setattr(download, constant + "_MD5", md5[name])
 
     result = data.load_segmentation(image_size=16, batch_size=2, val_fraction=0.25,
                                     cache_dir=tmp_path / "home")
@@ -545,8 +840,8 @@ def test_flowers_download_proceeds_when_head_is_refused(tmp_path, server, monkey
     digest = make_tgz(archive, folder, "flower_photos")
     server.files["/flower_photos.tgz"] = archive.read_bytes()
     server.refuse_head.add("/flower_photos.tgz")
-    monkeypatch.setattr(data, "FLOWERS_URL", server.url("/flower_photos.tgz"))
-    monkeypatch.setattr(data, "FLOWERS_SHA256", digest)
+    monkeypatch.setattr(download, "FLOWERS_URL", server.url("/flower_photos.tgz"))
+    monkeypatch.setattr(download, "FLOWERS_SHA256", digest)
 
     result = data.load_classification(image_size=16, cache_dir=tmp_path / "home", verbose=False)
     assert result.source == "flowers" and "downloaded" in result.reason, result.reason
@@ -559,8 +854,8 @@ def test_hash_mismatch_over_http_says_so(tmp_path, server, monkeypatch):
     archive = tmp_path / "flower_photos.tgz"
     digest = make_tgz(archive, folder, "flower_photos")
     server.files["/flower_photos.tgz"] = archive.read_bytes()
-    monkeypatch.setattr(data, "FLOWERS_URL", server.url("/flower_photos.tgz"))
-    monkeypatch.setattr(data, "FLOWERS_SHA256", "f" * 64)
+    monkeypatch.setattr(download, "FLOWERS_URL", server.url("/flower_photos.tgz"))
+    monkeypatch.setattr(download, "FLOWERS_SHA256", "f" * 64)
 
     home = tmp_path / "home"
     result = data.load_classification(image_size=16, n_generated=40, cache_dir=home,
@@ -576,7 +871,7 @@ def test_hash_mismatch_over_http_says_so(tmp_path, server, monkeypatch):
 def test_connection_refused_falls_back_with_a_network_message(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv(data.OFFLINE_ENV_VAR, raising=False)
     dead = closed_port_url("/a/images.tar.gz")
-    monkeypatch.setattr(data, "PETS_IMAGES_URLS", (dead, dead.replace("/a/", "/b/")))
+    monkeypatch.setattr(download, "PETS_IMAGES_URLS", (dead, dead.replace("/a/", "/b/")))
     start = time.perf_counter()
     result = data.load_segmentation(image_size=16, n_generated=20, cache_dir=tmp_path)
     assert time.perf_counter() - start < 10.0
@@ -621,22 +916,30 @@ def test_connection_refused_falls_back_with_a_network_message(tmp_path, monkeypa
         (lambda: data.load_classification(data_dir="/no/such/folder"), ValueError, "data_dir"),
         (lambda: data.load_segmentation(data_dir="/no/such/folder"), ValueError, "data_dir"),
         (lambda: data.load_classification(data_dir=42), TypeError, "data_dir"),
+        (lambda: data.load_classification(verbose=1), TypeError, "verbose"),
+        (lambda: data.load_segmentation(allow_download="no"), TypeError, "allow_download"),
     ],
 )
 def test_bad_arguments_name_the_argument(call, error, name):
     with pytest.raises(error) as info:
         call()
     message = str(info.value)
-    assert message.startswith(name + " ") or message.startswith(name + "="), message
-    assert "must" in message
+    assert message.startswith(f"`{name}` must "), message
+    assert f"received {name}=" in message, message
 
 
 def test_bad_arguments_state_value_and_allowed_range():
-    with pytest.raises(ValueError, match=r"n_classes must be an int in \[2, 6\], got 9"):
+    with pytest.raises(ValueError) as info:
         data.make_shapes_classification(10, n_classes=9)
-    expected = r"prefer must be one of \('flowers', 'generated'\), got 'pets'"
-    with pytest.raises(ValueError, match=expected):
+    assert str(info.value) == "`n_classes` must be an integer in [2, 6]; received n_classes=9."
+    with pytest.raises(ValueError) as info:
         data.load_classification("pets")
+    assert str(info.value) == ("`prefer` must be one of ['flowers', 'generated']; "
+                               "received prefer='pets'.")
+    with pytest.raises(TypeError) as info:
+        data.make_shapes_segmentation(10, noise_std="0.1")
+    assert str(info.value) == ("`noise_std` must be a number in [0, 1]; "
+                               "received noise_std='0.1' (type str).")
 
 
 def test_data_dir_with_one_class_folder_is_rejected(tmp_path):

@@ -12,6 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pytest  # noqa: E402
 
 from lessons_lib import data  # noqa: E402
+from lessons_lib.data import download  # noqa: E402
 from lessons_lib.models import MODEL_CONFIGS, _common, configs, decode_predictions  # noqa: E402
 
 KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
@@ -48,7 +49,7 @@ def test_the_loaders_use_those_constants(monkeypatch, tmp_path):
         asked.append((name, [(tuple(urls), file_hash) for urls, file_hash in archives]))
         return None, "recorded"
 
-    monkeypatch.setattr(data, "_fetch", record)
+    monkeypatch.setattr(download, "_fetch", record)
     data.load_classification(image_size=8, n_generated=4, cache_dir=tmp_path, verbose=False)
     data.load_segmentation(image_size=8, n_generated=4, cache_dir=tmp_path, verbose=False)
     assert asked == [

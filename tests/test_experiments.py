@@ -25,10 +25,12 @@ def test_deep_stacks_plain_and_residual():
     x = np.random.default_rng(0).random((4, 8, 8, 3), dtype="float32")
     norms = ex.conv_gradient_norms(residual, x, np.array([0, 1, 2, 3]))
     assert list(norms)[0] == "conv0" and len(norms) == 7 and norms["conv0"] > 0
-    with pytest.raises(ValueError, match="depth must be even"):
+    with pytest.raises(ValueError, match="`depth` must be an even integer >= 2.*received depth=5"):
         ex.deep_stack(5, residual=True)
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ValueError, match="`width` must be an integer >= 1; received width=0"):
         ex.deep_stack(4, residual=True, width=0)
+    with pytest.raises(TypeError, match="`depth` must be an integer"):
+        ex.deep_stack(4.0, residual=True)
 
 
 def test_mini_xception_flows():
@@ -39,9 +41,11 @@ def test_mini_xception_flows():
     assert kinds.count("Add") == 2 + 2 + 1
     assert model.get_layer("block5_add").output.shape[1:] == (8, 8, 64)     # middle flow: 64 / 8
     assert model.get_layer("block6_add").output.shape[1:] == (4, 4, 128)    # exit block: 64 / 16
-    with pytest.raises(ValueError, match="widths"):
+    with pytest.raises(ValueError, match="`widths` must hold at least two"):
         ex.mini_xception(widths=(32,))
-    with pytest.raises(ValueError, match="classes"):
+    with pytest.raises(ValueError, match=r"`widths\[1\]` must be an integer >= 2"):
+        ex.mini_xception(widths=(32, 1))
+    with pytest.raises(ValueError, match="`classes` must be an integer >= 2; received classes=1"):
         ex.mini_xception(classes=1)
 
 
@@ -54,12 +58,18 @@ def test_budget_nets_match_one_budget():
         if kind == "grouped":
             assert width % ex.BUDGET_GROUPS == 0
     assert ex.width_for_budget("separable", budget) > 16   # cheap layers get wider
-    with pytest.raises(ValueError, match="kind"):
+    zero = ex.budget_net("separable", 8, kernel_initializer="zeros")
+    assert not any(w.any() for w in zero.get_layer("stage1").get_weights())
+    assert ex.budget_net("separable", 8).get_layer("stage1").get_weights()[0].any()
+    with pytest.raises(ValueError, match="`kind` must be one of .*received kind='dilated'"):
         ex.budget_net("dilated", 16)
-    with pytest.raises(ValueError, match="multiple of 4"):
+    with pytest.raises(ValueError, match="`width` must be a multiple of 4 .*received width=10"):
         ex.budget_net("grouped", 10)
-    with pytest.raises(ValueError, match="max_width"):
+    with pytest.raises(ValueError, match="max_width=64; received macs=1,000,000,000,000"):
         ex.width_for_budget("standard", 10**12, max_width=64)
+    with pytest.raises(TypeError, match="`macs` must be an integer"):
+        ex.width_for_budget("standard", "1000")
+    assert ex.width_for_budget("standard", np.int64(budget)) == 16     # NumPy ints are ints
 
 
 def test_roofline_layers():
@@ -70,5 +80,5 @@ def test_roofline_layers():
     dw = profile(ex.roofline_layer("depthwise 3x3", 14, 64), traffic=True).iloc[0]
     conv = profile(ex.roofline_layer("3x3 conv", 14, 64), traffic=True).iloc[0]
     assert dw.macs_per_byte < 2 < conv.macs_per_byte
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ValueError, match="`kind` must be one of .*received kind='5x5 conv'"):
         ex.roofline_layer("5x5 conv", 14, 64)

@@ -155,11 +155,11 @@ def test_logistics_skip_data_that_full_scale_generates(tmp_path):
 
 
 def test_constant_doc_reads_the_comment_above_a_constant():
-    assert "218 MiB" in kit.constant_doc("lessons_lib.data.FLOWERS_URL")
+    assert "218 MiB" in kit.constant_doc("lessons_lib.data.download.FLOWERS_URL")
     # a one-line constant right below another shares its comment
-    assert "18 MiB" in kit.constant_doc("lessons_lib.data.PETS_ANNOTATIONS_URLS")
+    assert "18 MiB" in kit.constant_doc("lessons_lib.data.download.PETS_ANNOTATIONS_URLS")
     with pytest.raises(ValueError, match="NO_SUCH"):
-        kit.constant_doc("lessons_lib.data.NO_SUCH")
+        kit.constant_doc("lessons_lib.data.download.NO_SUCH")
 
 
 # --------------------------------------------------------------------------- instructor edition

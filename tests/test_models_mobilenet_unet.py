@@ -32,7 +32,7 @@ def test_unet_output_is_per_pixel_softmax(resolution, expected):
                            output_resolution=resolution, decoder_filters=(32, 16, 16, 8, 8))
     assert model.output.shape == (None,) + expected + (4,)
     x = np.random.default_rng(0).uniform(-1, 1, (1, 64, 96, 3)).astype("float32")
-    probs = model(x, training=False).numpy()
+    probs = keras.ops.convert_to_numpy(model(x, training=False))
     np.testing.assert_allclose(probs.sum(axis=-1), 1.0, atol=1e-5)
 
 

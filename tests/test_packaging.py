@@ -45,7 +45,8 @@ def lessons_lib_dependencies() -> list:
 
 def test_lessons_lib_dependencies_are_lower_bounds_only():
     deps = lessons_lib_dependencies()
-    assert {canonicalize_name(r.name) for r in deps} >= {"numpy", "ipywidgets", "plotly", "keras"}
+    assert {canonicalize_name(r.name) for r in deps} >= {"numpy", "ipywidgets", "plotly", "keras",
+                                                         "pillow"}
     for req in deps:
         assert [s.operator for s in req.specifier] == [">="], \
             f"{req}: use one lower bound only, never a pin or a cap"

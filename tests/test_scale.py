@@ -87,7 +87,7 @@ def test_every_scale_says_what_it_is():
     for name in scale.SCALES:
         text = str(scale.RunScale(name, "the reason"))
         assert text.startswith(f"Run scale: {name}, ") and text.endswith("(the reason)")
-    with pytest.raises(ValueError, match="name must be one of .*got 'medium'"):
+    with pytest.raises(ValueError, match="`name` must be one of .*received name='medium'"):
         scale.RunScale("medium", "test")
 
 
@@ -133,7 +133,8 @@ def test_start_chapter_prints_the_scale_and_seeds(capsys, monkeypatch, no_gpu):
     s = start_chapter(seed=3)
     assert s.quick
     out = capsys.readouterr().out
-    assert "Run scale: quick" in out and "seed=3" in out and "Runtime >" not in out
+    assert "Run scale: quick" in out and "seed=3" in out and "Change runtime type" not in out
+    assert f"Keras backend: {chapter.keras_backend()}. To switch, set KERAS_BACKEND" in out
     first = np.random.rand()
     set_seed(3)
     assert np.random.rand() == first
@@ -142,3 +143,50 @@ def test_start_chapter_prints_the_scale_and_seeds(capsys, monkeypatch, no_gpu):
     monkeypatch.setenv("LESSONS_SCALE", "smoke")
     assert start_chapter(seed=3).smoke
     assert "Run scale: smoke, full-scale sizes with one or two steps" in capsys.readouterr().out
+
+
+def test_accelerator_follows_the_backends_gpus(monkeypatch):
+    monkeypatch.setattr(scale, "_gpu_names", lambda: [])
+    assert scale.accelerator() == "CPU"
+    monkeypatch.setattr(scale, "_gpu_names", lambda: [GPU])
+    assert scale.accelerator() == "GPU"
+
+
+def test_keras_backend_is_read_without_importing_keras(monkeypatch, tmp_path):
+    import keras
+
+    assert chapter.keras_backend() == keras.backend.backend()   # Keras imported: its answer
+    monkeypatch.delitem(sys.modules, "keras")                    # as before Keras is imported
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    assert chapter.keras_backend() == "tensorflow"               # Keras's default
+    (tmp_path / "keras.json").write_text('{"backend": "torch"}')
+    assert chapter.keras_backend() == "torch"                    # the config file
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert chapter.keras_backend() == "jax"                      # the variable wins
+    assert "keras" not in sys.modules
+
+
+def test_tensorflow_is_imported_only_on_its_backend(monkeypatch):
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(chapter, "keras_backend", lambda: "jax")
+    assert chapter.quiet_import_tensorflow() is False
+    assert "tensorflow" not in sys.modules
+
+
+@pytest.mark.parametrize("backend, others", [("tensorflow", "jax or torch"),
+                                             ("jax", "tensorflow or torch"),
+                                             ("torch", "tensorflow or jax")])
+def test_backend_advice_says_how_to_switch(backend, others):
+    text = chapter.backend_advice(backend)
+    assert text.startswith(f"Keras backend: {backend}. To switch, set KERAS_BACKEND to {others} "
+                           "before Keras is imported")
+    assert 'os.environ["KERAS_BACKEND"]' in text and "Runtime > Restart session" in text
+    assert "\n" not in text and len(text) < 260
+
+
+def test_start_chapter_bad_arguments():
+    with pytest.raises(ValueError, match="`seed` must be an integer >= 0; received seed=-1"):
+        start_chapter(seed=-1)
+    with pytest.raises(TypeError, match="`verbose` must be True or False"):
+        start_chapter(verbose="yes")

@@ -1,8 +1,12 @@
+"""lessons_lib.timing: fair medians, and results waited for on every backend."""
+
+import subprocess
+import sys
 import time
 
 import pytest
 
-from lessons_lib.timing import median_seconds, timed
+from lessons_lib.timing import _block, median_seconds, timed
 
 
 def test_median_seconds_orders_slow_and_fast():
@@ -20,21 +24,69 @@ def test_timed_returns_result_and_seconds():
     assert result == 5 and seconds >= 0
 
 
-def test_numpy_results_are_waited_for():
-    class Lazy:
-        done = False
+class _Recorder:
+    """Stands for a tensor of one framework: records which wait method was called."""
 
-        def numpy(self):
-            Lazy.done = True
+    def __init__(self, *methods):
+        self.called = []
+        for method in methods:
+            setattr(self, method, self._record(method))
 
-    median_seconds({"x": Lazy}, repeats=1, warmup=0)
-    assert Lazy.done
+    def _record(self, method):
+        def call():
+            self.called.append(method)
+            return self
+        return call
+
+
+def test_each_framework_is_waited_for_its_own_way():
+    jax_like = _Recorder("block_until_ready", "numpy")
+    torch_like = _Recorder("detach", "cpu", "numpy")
+    tf_like = _Recorder("numpy")
+    for result in (jax_like, torch_like, tf_like):
+        _block(result)
+    assert jax_like.called == ["block_until_ready"]
+    assert torch_like.called == ["detach", "cpu"]   # .numpy() fails on a GPU tensor
+    assert tf_like.called == ["numpy"]
+
+
+def test_nested_results_are_waited_for():
+    inner = [_Recorder("numpy") for _ in range(4)]
+    _block((inner[0], [inner[1], {"a": inner[2]}], {"b": (inner[3],)}))
+    assert all(r.called == ["numpy"] for r in inner)
+    _block(None)
+    _block(3.0)
+
+
+def test_median_seconds_waits_for_every_call():
+    lazy = _Recorder("numpy")
+    median_seconds({"x": lambda: lazy}, repeats=2, warmup=1)
+    assert lazy.called == ["numpy"] * 3
+
+
+def test_a_real_backend_tensor():
+    """The current Keras backend's own tensor (TensorFlow, JAX or PyTorch) goes through."""
+    keras = pytest.importorskip("keras")
+    ones = keras.ops.ones((64, 64))
+    result, seconds = timed(keras.ops.matmul, ones, ones)
+    assert seconds > 0 and float(keras.ops.convert_to_numpy(result)[0, 0]) == 64.0
+
+
+def test_importing_timing_imports_only_the_standard_library():
+    code = ("import sys, lessons_lib.timing; "
+            "print([m for m in ('numpy', 'keras', 'tensorflow', 'jax', 'torch') "
+            "if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="`fns` must be a dict naming at least one"):
         median_seconds({})
-    with pytest.raises(TypeError, match="callable"):
+    with pytest.raises(TypeError, match=r"`fns\['x'\]` must be callable.*received"):
         median_seconds({"x": 3})
-    with pytest.raises(ValueError, match="repeats"):
+    with pytest.raises(ValueError, match="`repeats` must be an integer >= 1; received repeats=0"):
         median_seconds({"x": lambda: None}, repeats=0)
+    with pytest.raises(TypeError, match="`warmup` must be an integer >= 0"):
+        median_seconds({"x": lambda: None}, warmup=1.5)

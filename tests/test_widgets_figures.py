@@ -27,7 +27,8 @@ def test_panel_recomputes_on_every_control():
 def test_panel_shows_an_error_instead_of_crashing():
     panel = ConvCostPanel(in_channels=64, out_channels=128, groups=8)
     panel.groups.value = 5
-    assert panel.rows == [] and "groups=5 must divide" in panel.error
+    assert panel.rows == [] and "`groups` must divide in_channels=64" in panel.error
+    assert "received groups=5." in panel.error
     assert "Not possible" in panel.table.value and "groups=5" in panel.table.value
     assert panel.figure is None
     panel.feature_map.value = 2
@@ -52,7 +53,7 @@ def test_slider_figure_steps_hold_precomputed_costs():
         assert list(grp) == [ar.grouped_conv(28, 28, c, c, k, 16, use_bias=False).macs for c in channels]
         assert list(sep) == [ar.separable_conv(28, 28, c, c, k, use_bias=False).macs for c in channels]
     assert list(fig.data[0].y) == list(steps[1].args[0]["y"][0])  # shown = active step
-    with pytest.raises(ValueError, match="groups=16 must divide"):
+    with pytest.raises(ValueError, match="`groups` must divide .*received groups=16"):
         separable_savings_slider(channels=(8, 16), groups=16)
 
 

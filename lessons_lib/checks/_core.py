@@ -11,6 +11,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Callable, Dict
 
+from lessons_lib.validation import check_int
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -121,17 +123,18 @@ def precision_text(decimals: int | None = None, sig_figs: int | None = None) -> 
 def float_tolerance(expected: float, decimals: int | None = None,
                     sig_figs: int | None = None) -> float:
     """Half a unit in the last place asked for: the largest error a correctly rounded answer
-    can have. ``decimals=2`` gives 0.005; ``sig_figs=3`` for 0.2857 gives 0.0005."""
+    can have. ``decimals=2`` gives 0.005; ``sig_figs=3`` for 0.2857 gives 0.0005.
+
+    Raises:
+        ValueError: not exactly one of ``decimals`` (>= 0) and ``sig_figs`` (>= 1) is given,
+            or it is out of range; TypeError: it is not an integer.
+    """
     if (decimals is None) == (sig_figs is None):
-        raise ValueError(f"give exactly one of decimals and sig_figs, got decimals={decimals!r}, "
-                         f"sig_figs={sig_figs!r}")
-    for name, value in (("decimals", decimals), ("sig_figs", sig_figs)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < (0 if name == "decimals" else 1)):
-            raise ValueError(f"{name} must be an int >= {0 if name == 'decimals' else 1}, "
-                             f"got {value!r}")
+        raise ValueError("give exactly one of `decimals` and `sig_figs`; received "
+                         f"decimals={decimals!r}, sig_figs={sig_figs!r}.")
     if decimals is not None:
-        return 0.5 * 10.0 ** -decimals
+        return 0.5 * 10.0 ** -check_int("decimals", decimals, 0)
+    sig_figs = check_int("sig_figs", sig_figs, 1)
     exponent = math.floor(math.log10(abs(expected))) if expected else 0
     return 0.5 * 10.0 ** (exponent - sig_figs + 1)
 

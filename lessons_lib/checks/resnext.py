@@ -11,6 +11,14 @@ import numpy as np
 from lessons_lib import arithmetic as ar
 from lessons_lib.checks._core import CheckResult, expect_int, not_answered, register, unanswered
 
+
+def _to_numpy(tensor) -> np.ndarray:
+    """A model's output as a NumPy array on every backend (a PyTorch output that tracks
+    gradients refuses ``np.asarray``)."""
+    import keras
+
+    return keras.ops.convert_to_numpy(tensor)
+
 CHAPTER = "resnext"
 #: (blocks per stage) of ResNeXt-50, as in lessons_lib.models.resnext.STAGES (kept here so
 #: that importing the checks does not import Keras; a test checks they agree).
@@ -77,7 +85,7 @@ def _resnext_4(answer) -> CheckResult:
                            "Hint: keras.Model(inputs, outputs).")
     x = np.random.default_rng(0).normal(size=(1, 14, 14, 256)).astype("float32")
     try:
-        output = np.asarray(answer(x, training=False))
+        output = _to_numpy(answer(x, training=False))
     except Exception as err:  # a learner's model may reject the input: say why
         return CheckResult(ex_id, False, f"it does not accept a 14x14x256 input: {err}")
     if output.shape[1:] != (14, 14, 256):
@@ -138,8 +146,8 @@ def _resnext_5(answer) -> CheckResult:
     reference = layers.Conv2D(channels, 3, padding="same", groups=groups, use_bias=False)
     reference.build((None, 6, 6, channels))
     reference.set_weights([kernel])
-    expected = np.asarray(reference(x))
-    got = np.asarray(model(x))
+    expected = _to_numpy(reference(x))
+    got = _to_numpy(model(x))
     if got.shape != expected.shape:
         return CheckResult(ex_id, False, f"output {got.shape[1:]}, expected {expected.shape[1:]}.")
     if np.abs(got - expected).max() < 1e-4:

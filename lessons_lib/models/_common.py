@@ -3,7 +3,8 @@
 Everything in the ``check_*`` family is plain Python: the builders call those
 checks *before* they create a single layer, so a wrong argument fails in
 microseconds with a message that names the argument, the value received and
-what is allowed.
+what is allowed. The generic ones (``check_int``, ``check_bool``, ``check_choice``,
+``check_float``) are :mod:`lessons_lib.validation`'s, the one wording of the package.
 
 Weight files
 ------------
@@ -20,6 +21,8 @@ import socket
 import keras
 from keras import layers
 
+from lessons_lib.validation import check_bool, check_choice, check_float, check_int, describe
+
 #: Seconds a weights download may stall (connect or read) before it fails.
 #: Without a network the name lookup fails at once (measured: 0.05 s here).
 DOWNLOAD_TIMEOUT_S = 30
@@ -30,43 +33,10 @@ class WeightsUnavailableError(RuntimeError):
 
 
 # ---------------------------------------------------------------------------
-# Argument checks (pure Python, run before any TensorFlow work)
+# Argument checks (pure Python, run before any layer is built)
 # ---------------------------------------------------------------------------
-
-
-def check_bool(name, value):
-    """Raise TypeError unless ``value`` is a real ``bool``."""
-    if not isinstance(value, bool):
-        raise TypeError(f"`{name}` must be True or False; received {name}={value!r} "
-                        f"(type {type(value).__name__}).")
-    return value
-
-
-def check_int(name, value, minimum=None):
-    """Return ``value`` as int; TypeError for non-integers, ValueError below ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"`{name}` must be an integer; received {name}={value!r} "
-                        f"(type {type(value).__name__}).")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}; received {name}={value}.")
-    return value
-
-
-def check_positive_float(name, value):
-    """Return ``value`` as float; it must be a real number > 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"`{name}` must be a number; received {name}={value!r} "
-                        f"(type {type(value).__name__}).")
-    if not value > 0:
-        raise ValueError(f"`{name}` must be > 0; received {name}={value}.")
-    return float(value)
-
-
-def check_choice(name, value, allowed):
-    """Raise ValueError unless ``value`` is one of ``allowed``."""
-    if value not in allowed:
-        raise ValueError(f"`{name}` must be one of {list(allowed)}; received {name}={value!r}.")
-    return value
+# check_bool, check_choice, check_float and check_int are lessons_lib.validation's own
+# (imported above): the builders import them from here.
 
 
 def check_weights(weights):
@@ -74,8 +44,8 @@ def check_weights(weights):
     if weights is None or weights == "imagenet":
         return weights
     if not isinstance(weights, (str, os.PathLike)):
-        raise TypeError("`weights` must be None, 'imagenet' or a file path; received "
-                        f"weights={weights!r} (type {type(weights).__name__}).")
+        raise TypeError("`weights` must be None, 'imagenet' or a file path; "
+                        f"{describe('weights', weights)}.")
     if not os.path.isfile(weights):
         raise ValueError("`weights` must be None (random initialization), 'imagenet' "
                          "(download the official ImageNet weights) or the path of an "
@@ -115,8 +85,8 @@ def check_input_shape(input_shape, *, default_size, min_size, include_top, weigh
     if input_shape is None:
         return (default_size, default_size, 3)
     if not isinstance(input_shape, (tuple, list)):
-        raise TypeError("`input_shape` must be a tuple (height, width, channels); received "
-                        f"input_shape={input_shape!r} (type {type(input_shape).__name__}).")
+        raise TypeError("`input_shape` must be a tuple (height, width, channels); "
+                        f"{describe('input_shape', input_shape)}.")
     if len(input_shape) != 3:
         raise ValueError("`input_shape` must have 3 entries (height, width, channels) in "
                          f"channels_last order; received input_shape={tuple(input_shape)}.")
@@ -209,11 +179,11 @@ def fetch_file(file_name, url, file_hash=None, what="weights"):
         WeightsUnavailableError: the download failed or ``LESSONS_OFFLINE`` forbids it; the
             message names the URL and what to do instead.
     """
-    from lessons_lib.data import OFFLINE_ENV_VAR, _offline_requested
+    from lessons_lib.data.download import OFFLINE_ENV_VAR, offline_requested
 
     keras_home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     cached = os.path.join(keras_home, "models", file_name)
-    if _offline_requested() and not os.path.exists(cached):
+    if offline_requested() and not os.path.exists(cached):
         raise WeightsUnavailableError(
             f"{OFFLINE_ENV_VAR}={os.environ.get(OFFLINE_ENV_VAR)} is set, so the {what} file "
             f"{file_name!r} is not downloaded from {url} (it is not in the cache, {cached}). "

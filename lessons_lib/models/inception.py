@@ -19,6 +19,7 @@ from lessons_lib.models import configs
 from lessons_lib.models._common import (check_choice, check_common_args,
                                         check_input_shape, check_int, classifier_head,
                                         conv_bn, load_model_weights)
+from lessons_lib.validation import describe
 
 # ---------------------------------------------------------------------------
 # The chapter's Inception module
@@ -96,7 +97,7 @@ def inception_classifier(input_shape=(64, 64, 3), classes=10, padding="same",
     check_int("classes", classes, minimum=1)
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise TypeError("`input_shape` must be a tuple (height, width, channels); "
-                        f"received input_shape={input_shape!r}.")
+                        f"{describe('input_shape', input_shape)}.")
     inputs = layers.Input(shape=tuple(input_shape))
     x = inception_module(inputs, padding=padding)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

@@ -26,10 +26,10 @@ import keras
 from keras import layers
 
 from lessons_lib.models import configs
-from lessons_lib.models._common import (check_choice, check_common_args,
-                                        check_input_shape, check_int,
-                                        check_positive_float, check_weights,
+from lessons_lib.models._common import (check_choice, check_common_args, check_float,
+                                        check_input_shape, check_int, check_weights,
                                         load_model_weights)
+from lessons_lib.validation import describe
 
 #: alpha values with official ImageNet weights (and rows 128, 160, 192, 224).
 IMAGENET_ALPHAS = (0.25, 0.5, 0.75, 1.0)
@@ -80,12 +80,9 @@ def _depthwise_separable_block(x, pointwise_filters, alpha, depth_multiplier, st
 
 
 def _check_mobilenet_args(alpha, depth_multiplier, dropout, weights):
-    alpha = check_positive_float("alpha", alpha)
+    alpha = check_float("alpha", alpha, 0, open_min=True)
     check_int("depth_multiplier", depth_multiplier, minimum=1)
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-        raise TypeError(f"`dropout` must be a number in [0, 1); received dropout={dropout!r}.")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"`dropout` must be in [0, 1); received dropout={dropout}.")
+    check_float("dropout", dropout, 0, 1, open_max=True)
     if weights == "imagenet":
         if alpha not in IMAGENET_ALPHAS:
             raise ValueError(f"ImageNet weights exist for alpha in {list(IMAGENET_ALPHAS)} "
@@ -213,11 +210,11 @@ def mobilenet_unet(n_classes, input_shape=(224, 224, 3), alpha=1.0,
     """
     check_int("n_classes", n_classes, minimum=1)
     check_choice("output_resolution", output_resolution, ("full", "half"))
-    check_positive_float("alpha", alpha)
+    check_float("alpha", alpha, 0, open_min=True)
     check_weights(encoder_weights)
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise TypeError("`input_shape` must be a tuple (height, width, channels); received "
-                        f"input_shape={input_shape!r}.")
+        raise TypeError("`input_shape` must be a tuple (height, width, channels); "
+                        f"{describe('input_shape', input_shape)}.")
     height, width, _ = input_shape
     for dim in (height, width):
         if isinstance(dim, bool) or not isinstance(dim, int) or dim % 32 != 0 or dim < 32:

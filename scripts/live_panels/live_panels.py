@@ -68,8 +68,8 @@ def compute(panel: str, values: dict) -> dict:
     try:
         rows = function(**{name: argument(text) for name, text in values.items()})
     except (TypeError, ValueError) as err:
-        first = re.match(r"\w+", str(err))
-        return {"error": str(err), "field": fields.get(first.group(0)) if first else None}
+        first = re.match(r"`?(\w+)", str(err))  # the argument the message names first
+        return {"error": str(err), "field": fields.get(first.group(1)) if first else None}
     most_params = max(r.params for r in rows) or 1
     most_macs = max(r.macs for r in rows) or 1
     return {"rows": [{"name": r.name,

@@ -16,7 +16,11 @@ pytestmark = pytest.mark.skipif(
     reason="TensorFlow is installed here; this test runs in .venv-jax and .venv-torch")
 
 MODULES = ["lessons_lib", "lessons_lib.models", "lessons_lib.profiler", "lessons_lib.arithmetic",
-           "lessons_lib.scale", "lessons_lib.models.resnext"]
+           "lessons_lib.scale", "lessons_lib.models.resnext", "lessons_lib.data",
+           "lessons_lib.data.pipelines", "lessons_lib.bench", "lessons_lib.timing",
+           "lessons_lib.gradients", "lessons_lib.experiments", "lessons_lib.segmentation",
+           "lessons_lib.quirks", "lessons_lib.chapter", "lessons_lib.checks", "lessons_lib.widgets",
+           "lessons_lib.figures", "lessons_lib.drawings", "lessons_lib.validation"]
 
 
 def test_tensorflow_is_absent():
