@@ -8,7 +8,8 @@ Three commands:
 2. forward time of each of our models divided by the keras.applications
    model with the same architecture (target <= 1.05);
 3. ResNeXt-50 (``implementation="auto"``) forward time divided by
-   keras.applications.ResNet50's (target <= 1.2 on CPU);
+   keras.applications.ResNet50's (target <= 1.2 on CPU; ``--no-targets`` leaves
+   the target column out, as the book does, which shows only the measurements);
 4. the grouped 3x3 conv of each ResNeXt stage three ways: Keras's
    ``Conv2D(groups=32)``, our ``GroupedConv2D`` and "split" (32 convs). On
    TensorFlow, Keras sends ``Conv2D(groups)`` through XLA and ``GroupedConv2D``
@@ -37,6 +38,7 @@ import importlib
 import importlib.util
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -118,7 +120,21 @@ def inference_fn(model):
                        f"{backend!r}")
 
 
-def forward_latency(models, batch=1, repeats=5, seed=0):
+def timed_rounds(fns, repeats):
+    """Seconds of every timed call of each function of ``fns`` (name -> no-argument callable).
+
+    One untimed warm-up call each, then ``repeats`` rounds of one call each, in turn (the
+    interleaving of :func:`lessons_lib.timing.median_seconds`, which times each call).
+
+    Returns:
+        dict ``name -> list of seconds``, one per round, in round order.
+    """
+    repeats = check_int("repeats", repeats, minimum=1)
+    rounds = [median_seconds(fns, repeats=1, warmup=1 if i == 0 else 0) for i in range(repeats)]
+    return {name: [r[name] for r in rounds] for name in fns}
+
+
+def forward_latency(models, batch=1, repeats=5, seed=0, samples=False):
     """Median forward time of each model on this machine, in milliseconds per batch.
 
     Works on every backend: each model runs through :func:`inference_fn`.
@@ -130,11 +146,13 @@ def forward_latency(models, batch=1, repeats=5, seed=0):
         batch: images per forward pass.
         repeats: timed calls per model, after one warm-up call (which traces/compiles).
         seed: seed of the random inputs.
+        samples: if True, also return every timed call.
 
     Returns:
         dict ``name -> milliseconds`` (median of ``repeats``). The models are timed
         in turn, one call each per round, so slow drifts of a shared machine hit all
-        of them alike.
+        of them alike. With ``samples=True``: ``(medians, samples)``, ``samples`` a dict
+        ``name -> list of milliseconds``, one per round (their spread is the noise).
 
     Raises:
         TypeError: ``models`` is not a dict, or ``batch`` / ``repeats`` not an int.
@@ -156,8 +174,10 @@ def forward_latency(models, batch=1, repeats=5, seed=0):
         shape = (batch,) + tuple(model.input_shape[1:])
         x = keras.ops.convert_to_tensor(rng.uniform(-1, 1, shape).astype("float32"))
         fns[name] = (lambda f, x: lambda: f(x))(inference_fn(model), x)
-    seconds = median_seconds(fns, repeats=repeats, warmup=1)
-    return {name: 1e3 * s for name, s in seconds.items()}
+    rounds = timed_rounds(fns, repeats)
+    ms = {name: [1e3 * t for t in times] for name, times in rounds.items()}
+    medians = {name: statistics.median(times) for name, times in ms.items()}
+    return (medians, ms) if samples else medians
 
 
 def _parse_item(spec):
@@ -244,8 +264,8 @@ def latency_child(backend, items, batch=1, repeats=3, input_size=None, seed=0):
     """What one child process of :func:`backend_latency` does; returns a JSON-ready dict.
 
     ``{"backend", "status": "ok", "device", "version", "ms": {item: ms per batch},
-    "seconds"}``, or ``status "not installed"`` when the backend's package is missing
-    (checked before Keras is imported). ``KERAS_BACKEND`` is set to ``backend`` here, so
+    "samples_ms": {item: [ms of each timed call]}, "seconds"}``, or ``status "not
+    installed"`` when the backend's package is missing (checked before Keras is imported). ``KERAS_BACKEND`` is set to ``backend`` here, so
     call it before Keras is imported (Keras reads the variable once).
     """
     start = time.perf_counter()
@@ -260,9 +280,10 @@ def latency_child(backend, items, batch=1, repeats=3, input_size=None, seed=0):
         raise RuntimeError(f"Keras was imported before KERAS_BACKEND={backend} was set; it runs "
                            f"on {keras.backend.backend()!r}")
     built = {item: build_item(item, input_size=input_size, seed=seed) for item in items}
-    ms = forward_latency(built, batch=batch, repeats=repeats, seed=seed)
+    ms, samples_ms = forward_latency(built, batch=batch, repeats=repeats, seed=seed,
+                                     samples=True)
     return dict(backend=backend, status="ok", device=device_description(),
-                version=_framework_version(backend), ms=ms,
+                version=_framework_version(backend), ms=ms, samples_ms=samples_ms,
                 seconds=round(time.perf_counter() - start, 1))
 
 
@@ -272,7 +293,7 @@ def _last_error_line(text):
 
 
 def backend_latency(models=MODEL_NAMES, backends=BACKENDS, batch=1, repeats=3, input_size=None,
-                    timeout_s=600, python=None, seed=0):
+                    timeout_s=600, python=None, seed=0, samples=False):
     """Forward latency of the same models on each Keras backend, measured on this machine.
 
     One process holds one Keras backend, so each backend gets its own child process,
@@ -292,10 +313,13 @@ def backend_latency(models=MODEL_NAMES, backends=BACKENDS, batch=1, repeats=3, i
         python: dict backend -> Python interpreter for that backend's child (default: this
             one, ``sys.executable``), e.g. ``{"jax": ".venv-jax/bin/python"}``.
         seed: seed of the weights and inputs.
+        samples: if True, also return every timed call (see Returns).
 
     Returns:
-        ``(table, notes)``: ``table`` a pandas DataFrame, one row per model (index ``model``),
-        one column per backend, the median milliseconds per batch (NaN where the backend did
+        ``(table, notes)``, or ``(table, notes, samples)`` with ``samples=True``: ``samples``
+        a dict backend -> {model: list of milliseconds, one per timed call} for the backends
+        that ran. ``table``: a pandas DataFrame, one row per model (index ``model``), one
+        column per backend, the median milliseconds per batch (NaN where the backend did
         not run); ``notes`` a dict backend -> one line: ``"CPU (2 cores), jax 0.10.2, 41 s"``,
         ``"not installed (pip install ...)"`` (not an error), ``"failed: <its last error
         line>"`` or ``"timed out after N s"``.
@@ -329,7 +353,7 @@ def backend_latency(models=MODEL_NAMES, backends=BACKENDS, batch=1, repeats=3, i
     root = Path(__file__).resolve().parents[1]
     path = [] if root.name in ("site-packages", "dist-packages") else [str(root)]
     table = pd.DataFrame(index=pd.Index(models, name="model"), columns=backends, dtype=float)
-    notes = {}
+    notes, all_samples = {}, {}
     for backend in backends:
         command = [str(python.get(backend, sys.executable)), "-m", "lessons_lib.bench",
                    "latency", "--backend", backend, "--batch", str(batch), "--repeats",
@@ -358,13 +382,22 @@ def backend_latency(models=MODEL_NAMES, backends=BACKENDS, batch=1, repeats=3, i
             continue
         for spec, ms in result["ms"].items():
             table.loc[spec, backend] = ms
+        all_samples[backend] = result.get("samples_ms", {})
         notes[backend] = (f"{result['device']}, {PACKAGES[backend]} {result['version']}, "
                           f"{result['seconds']:.0f} s")
-    return table, notes
+    return (table, notes, all_samples) if samples else (table, notes)
 
 
-def _applications(batch, repeats):
-    """The benchmark against keras.applications on the current backend (see module doc)."""
+def _applications(batch, repeats, targets=True):
+    """The benchmark against keras.applications on the current backend (see module doc).
+
+    Prints the tables (with the target column unless ``targets`` is False) and returns the
+    measurements: ``{"pairs": {label: {"ours_ms", "ref_ms", "ratio", "round_ratios",
+    "build_ours_s", "build_ref_s"}}, "resnext": {"grouped_ms", "split_ms", "build_grouped_s",
+    "build_split_s"}, "grouped_conv": {"HxWxC": {"keras_ms", "direct_ms", "split_ms"}},
+    "backend", "batch", "repeats"}`` (``round_ratios``: ours/ref of each interleaved round,
+    whose spread is the noise; ``direct_ms`` is None where it is the Keras layer).
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import numpy as np
@@ -378,12 +411,17 @@ def _applications(batch, repeats):
           f"{_framework_version(backend)}, device {device_description()}, batch {batch}, "
           f"median of {repeats} interleaved repeats")
     rng = np.random.default_rng(0)
+    results = {"pairs": {}, "grouped_conv": {}, "backend": backend, "batch": batch,
+               "repeats": repeats}
 
-    def medians(models, x, count):
+    def rounds(models, x, count):
         x = keras.ops.convert_to_tensor(x)
         fns = {i: (lambda f: lambda: f(x))(inference_fn(m)) for i, m in enumerate(models)}
-        seconds = median_seconds(fns, repeats=count)
+        seconds = timed_rounds(fns, count)
         return [seconds[i] for i in range(len(models))]
+
+    def medians(models, x, count):
+        return [statistics.median(times) for times in rounds(models, x, count)]
 
     def timed_build(builder, **kwargs):
         start = time.perf_counter()
@@ -397,18 +435,25 @@ def _applications(batch, repeats):
         (f"ResNeXt-50 ({resolve_implementation('auto')}) vs ResNet50",
          resnext50, keras.applications.ResNet50, 224, 1.2),
     ]
+    target_head = f" {'target':>7}" if targets else ""
     print(f"\n{'model':<38} {'build ours':>10} {'build ref':>10} {'ours ms':>9} "
-          f"{'ref ms':>9} {'ratio':>6} {'target':>7}")
+          f"{'ref ms':>9} {'ratio':>6}{target_head}")
     for label, ours_fn, ref_fn, size, target in pairs:
         keras.backend.clear_session()
         ours, ours_build = timed_build(ours_fn)
         ref, ref_build = timed_build(ref_fn, weights=None)
         x = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
-        t_ours, t_ref = medians([ours, ref], x, repeats)
+        s_ours, s_ref = rounds([ours, ref], x, repeats)
+        t_ours, t_ref = statistics.median(s_ours), statistics.median(s_ref)
         ratio = t_ours / t_ref
-        verdict = "ok" if ratio <= target else "MISS"
+        results["pairs"][label] = dict(
+            ours_ms=1e3 * t_ours, ref_ms=1e3 * t_ref, ratio=ratio,
+            round_ratios=[a / b for a, b in zip(s_ours, s_ref)],
+            build_ours_s=ours_build, build_ref_s=ref_build)
+        verdict = (f" {'<=' + str(target):>6} {'ok' if ratio <= target else 'MISS'}"
+                   if targets else "")
         print(f"{label:<38} {ours_build:>9.2f}s {ref_build:>9.2f}s {t_ours * 1e3:>9.1f} "
-              f"{t_ref * 1e3:>9.1f} {ratio:>6.3f} {'<=' + str(target):>6} {verdict}")
+              f"{t_ref * 1e3:>9.1f} {ratio:>6.3f}{verdict}")
 
     keras.backend.clear_session()
     grouped_model, grouped_build = timed_build(resnext50, implementation="grouped")
@@ -416,6 +461,8 @@ def _applications(batch, repeats):
     print(f"\nResNeXt-50 build: grouped {grouped_build:.2f}s, split {split_build:.2f}s")
     x = rng.uniform(-1, 1, (batch, 224, 224, 3)).astype("float32")
     t_grouped, t_split = medians([grouped_model, split_model], x, repeats)
+    results["resnext"] = dict(grouped_ms=1e3 * t_grouped, split_ms=1e3 * t_split,
+                              build_grouped_s=grouped_build, build_split_s=split_build)
     print(f"ResNeXt-50 forward: grouped {t_grouped * 1e3:.1f} ms, split {t_split * 1e3:.1f} ms, "
           f"grouped/split {t_grouped / t_split:.2f}")
 
@@ -445,9 +492,13 @@ def _applications(batch, repeats):
         times = medians(candidates, x, max(repeats, 5))
         t_keras, t_split = times[0], times[-1]
         t_direct = times[1] if direct_differs else t_keras
+        results["grouped_conv"][f"{size}x{size}x{width}"] = dict(
+            keras_ms=1e3 * t_keras, direct_ms=1e3 * t_direct if direct_differs else None,
+            split_ms=1e3 * t_split)
         direct = f"{t_direct * 1e3:>10.2f}" if direct_differs else f"{'= keras':>10}"
         print(f"{f'{size}x{size}x{width}':<16} {t_keras * 1e3:>9.2f} {direct} "
               f"{t_split * 1e3:>9.2f} {t_keras / t_split:>12.2f} {t_direct / t_split:>13.2f}")
+    return results
 
 
 def _backends_table(batch, repeats, input_size, python, timeout_s):
@@ -484,6 +535,9 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="batch 1, 3 repeats (default: batch 4, 21 repeats; backends: "
                              "batch 1, 5 repeats)")
+    parser.add_argument("--no-targets", action="store_true",
+                        help="applications: print the measured ratios without the target "
+                             "column (what the book shows)")
     parser.add_argument("--batch", type=int, default=None, help="images per forward pass")
     parser.add_argument("--repeats", type=int, default=None, help="timed calls per model")
     parser.add_argument("--input-size", type=int, default=None,
@@ -514,8 +568,8 @@ def main(argv=None):
                                args.input_size, dict(args.python), args.timeout)
     # 21 repeats: with 9, one run on the shared 2-core machine gave ResNeXt/ResNet 1.37
     # where runs with 21 gave 1.17-1.18; the median needs enough samples to be stable.
-    _applications(args.batch or (1 if args.quick else 4),
-                  args.repeats or (3 if args.quick else 21))
+    return _applications(args.batch or (1 if args.quick else 4),
+                         args.repeats or (3 if args.quick else 21), targets=not args.no_targets)
 
 
 if __name__ == "__main__":

@@ -261,3 +261,74 @@ def start_chapter(seed: int = 0, verbose: bool = True) -> RunScale:
         if advice:
             print(advice)
     return scale
+
+
+# --------------------------------------------------------------------------- glue
+GLUE_MIME_PREFIX = "application/papermill.record/"  # MyST-NB's prefix for a hidden glued value
+
+
+def _glue_plain(name: str, value):
+    """``value`` as a plain Python int, float or str (NumPy scalars included)."""
+    if isinstance(value, bool):
+        raise TypeError(f"`{name}`: glue a number or a sentence, not a bool; received "
+                        f"{name}={value!r}. Glue the sentence that states the verdict instead.")
+    if type(value) in (int, float, str):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, (int, float)):  # np.float64 is a float subclass with another repr
+        return float(value) if isinstance(value, float) else int(value)
+    item = getattr(value, "item", None)  # NumPy and backend scalars
+    if callable(item) and getattr(value, "shape", None) in ((), None):
+        plain = item()
+        if isinstance(plain, (int, float)) and not isinstance(plain, bool):
+            return plain
+    raise TypeError(f"`{name}`: glue takes an int, a float or a str (a sentence); received "
+                    f"{name}={value!r} of type {type(value).__name__}.")
+
+
+def shown_value(value) -> str:
+    """How :func:`glue` prints a value where the prose cannot show it (Colab): ints with
+    thousands separators, floats with four significant digits, sentences as they are."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e15 else f"{value:.4g}"
+    return str(value)
+
+
+def glue(name: str, value):
+    """Hand a value this cell computed to the chapter's prose; returns ``value`` unchanged.
+
+    The prose refers to it with MyST-NB's roles, so the sentence shows what *this* run
+    computed: ``{glue:text}`name:.1f``` for a number (any Python format spec), or
+    ``{glue:md}`name``` (or ``{glue:text}`name```) for a sentence the cell composed from its
+    numbers (a verdict on a measurement). The value is recorded as MyST-NB's ``glue`` does
+    (a hidden output with ``scrapbook`` metadata), without importing ``myst_nb``. On Colab,
+    where the Colab edition shows each glued value as ``name``, it is also printed as
+    ``name = value`` so the reader finds it in the output of their own run.
+
+    Args:
+        name: the key the prose uses: letters, digits and ``_``, starting with a letter
+            (unique in the chapter).
+        value: an int, a float (NumPy scalars are converted) or a str. A str may hold
+            Markdown (``**bold**``, `` `code` ``) for ``{glue:md}``.
+
+    Raises:
+        ValueError: if ``name`` is not a valid key.
+        TypeError: for any other kind of value (a bool, an array, a DataFrame).
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise ValueError("`name` must be letters, digits and '_', starting with a letter; "
+                         f"received name={name!r}.")
+    plain = _glue_plain(name, value)
+    from IPython.display import display
+
+    bundle = {GLUE_MIME_PREFIX + "text/plain": repr(plain)}
+    if isinstance(plain, str):
+        bundle[GLUE_MIME_PREFIX + "text/markdown"] = plain
+    display(bundle, raw=True,
+            metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_MIME_PREFIX}})
+    if on_colab():
+        print(f"{name} = {shown_value(plain)}")
+    return value

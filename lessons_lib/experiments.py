@@ -262,3 +262,47 @@ def roofline_layer(kind: str, side: int, channels: int) -> keras.Model:
 
         layer = GroupedConv2D(channels, 3, padding="same", groups=32, use_bias=False, name="layer")
     return keras.Model(inputs, layer(inputs))
+
+
+#: The calibration models of the measured roofline's roofs: ``(name, what it measures)``.
+#: See :func:`roof_models`.
+ROOF_PROBES = (("matmul", "compute roof: GMAC/s of a large matrix product"),
+               ("matvec", "bandwidth roof: GB/s of a large matrix-vector product, which streams "
+                          "its weights once for one multiply-add each"),
+               ("empty", "cost of one call: an elementwise scaling of 8 numbers"))
+
+
+def roof_models(matmul_side: int = 1024, matvec_side: int = 4096) -> dict:
+    """The three calibration models of the measured roofline, each with its work at batch 1.
+
+    - ``"matmul"``: a ``Dense(matmul_side)`` on a (matmul_side, matmul_side) input, one
+      matrix product of ``matmul_side ** 3`` MACs (the compute roof: what this machine's
+      backend reaches on the densest work there is);
+    - ``"matvec"``: a ``Dense(matvec_side)`` on ``matvec_side`` features at batch 1, a
+      matrix-vector product that reads each of its ``matvec_side ** 2`` weights once for one
+      MAC (4096: 64 MiB of float32, larger than a typical CPU's caches): the bandwidth roof,
+      measured with a well-optimised streaming kernel (a plain copy's 64 MiB output would be
+      copied once more when the timer waits for it);
+    - ``"empty"``: ``Rescaling(0.5)`` of 8 numbers (the fixed cost of one call).
+
+    Returns:
+        dict ``name -> (keras.Model, macs, bytes)``: MACs and bytes moved per call at batch 1
+        (float32 input + output + weights, each once).
+
+    Raises:
+        TypeError / ValueError: a side is not an int >= 8.
+    """
+    matmul_side = check_int("matmul_side", matmul_side, minimum=8)
+    matvec_side = check_int("matvec_side", matvec_side, minimum=8)
+    n, m = matmul_side, matvec_side
+    inputs = keras.Input((n, n))
+    matmul = keras.Model(inputs, layers.Dense(n, use_bias=False, name="layer")(inputs),
+                         name="roof_matmul")
+    inputs = keras.Input((m,))
+    matvec = keras.Model(inputs, layers.Dense(m, use_bias=False, name="layer")(inputs),
+                         name="roof_matvec")
+    inputs = keras.Input((8,))
+    empty = keras.Model(inputs, layers.Rescaling(0.5, name="layer")(inputs), name="roof_empty")
+    return {"matmul": (matmul, n ** 3, 4 * 3 * n * n),
+            "matvec": (matvec, m * m, 4 * (m * m + 2 * m)),
+            "empty": (empty, 0, 4 * 2 * 8)}

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# The Colab path test: lessons_lib and the notebooks against Colab's own package versions.
-#
-#   1. .venv-colab: Python 3.11 with exactly tests/colab/colab-packages.txt (a real Colab
-#      image's versions; created once, re-created when that file changes);
+# The Colab path test: lessons_lib and the notebooks against Colab's own package versions, in
+# two legs (COLAB_LEG):
+#   oldest   (default) Python 3.11 with tests/colab/colab-packages.txt, the 2025-08 image
+#            whose versions are pyproject.toml's lower bounds (.venv-colab);
+#   current  Python 3.13 with tests/colab/colab-packages-current.txt, Colab's image of
+#            2026-08-19 (TF 2.20, Keras 3.13.2, JAX 0.7.2; .venv-colab-current).
+# Each leg:
+#   1. the venv with exactly that package list (created once, re-created when it changes);
 #   2. `pip install --dry-run --report` of the repository there must install lessons_lib
 #      and nothing else (so the setup cell on Colab changes none of Colab's packages);
 #   3. lessons_lib installed there (a wheel of the working tree, not editable), then the
 #      unit tests run against it (all of tests/ but the checks of the repository's own
-#      files and of the built book), so pyproject.toml's lower bounds are really tested;
-#   4. every notebook given (default: colab/**/*.ipynb and book/exercises/*.ipynb) runs as
-#      on Colab: alone in an empty folder, google.colab imported at kernel start, its
-#      setup cell installing that wheel, LESSONS_OFFLINE=1 (tests/colab/colab_path.py).
+#      files and of the built book), so the package ranges are really tested;
+#   4. every notebook given (default: colab/**/*.ipynb) runs as on Colab: alone in an empty
+#      folder, google.colab imported at kernel start, its setup cell installing that wheel,
+#      LESSONS_OFFLINE=1 (tests/colab/colab_path.py), once per backend of COLAB_BACKENDS.
 #
 #   bash scripts/colab_path_test.sh [NOTEBOOK.ipynb ...]
-#   COLAB_JOBS=2 (test processes and notebooks at a time), LESSONS_SCALE=quick (passed through),
-#   PYTHON=python3.11 (makes the venv), COLAB_VENV=.venv-colab (where the venv is)
-# Executed notebooks go to _build/colab-path/. Exits non-zero if any step fails.
+#   COLAB_LEG=current COLAB_BACKENDS="tensorflow jax" bash scripts/colab_path_test.sh
+#   COLAB_JOBS=2 (test processes and notebooks at a time), LESSONS_SCALE=quick (passed through;
+#   COLAB_JAX_SCALE sets the scale of the JAX run, default LESSONS_SCALE), COLAB_NOTEBOOKS=0
+#   (steps 1-3 only), PYTHON (makes the venv), COLAB_VENV (where the venv is)
+# Executed notebooks go to _build/colab-path/<leg>-<backend>/. Exits non-zero if any step fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 given=()
@@ -24,28 +30,49 @@ cd "$ROOT"
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0
 export LESSONS_SCALE="${LESSONS_SCALE:-quick}"   # LESSONS_OFFLINE=1: the notebooks only
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-VENV="$(realpath -m "${COLAB_VENV:-$ROOT/.venv-colab}")"
-PACKAGES=tests/colab/colab-packages.txt
+LEG="${COLAB_LEG:-oldest}"
+case "$LEG" in
+  oldest)  PACKAGES=tests/colab/colab-packages.txt; default_venv=.venv-colab; want_py=3.11 ;;
+  current) PACKAGES=tests/colab/colab-packages-current.txt; default_venv=.venv-colab-current
+           want_py=3.13 ;;
+  *) echo "colab-path: COLAB_LEG must be oldest or current, got '$LEG'" >&2; exit 2 ;;
+esac
+VENV="$(realpath -m "${COLAB_VENV:-$ROOT/$default_venv}")"
 PY="$VENV/bin/python"
 JOBS="${COLAB_JOBS:-2}"
+BACKENDS="${COLAB_BACKENDS:-tensorflow}"
+
+find_python() {  # python$want_py on PATH, else pyenv's (these machines have pyenv's 3.11 and 3.13)
+  local candidate root
+  for candidate in "${PYTHON:-}" "python$want_py"; do
+    [ -n "$candidate" ] && command -v "$candidate" >/dev/null 2>&1 \
+      && "$candidate" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$want_py'.split('.'))))" 2>/dev/null \
+      && { command -v "$candidate"; return 0; }
+  done
+  root="$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"
+  for candidate in "$root"/versions/"$want_py".*/bin/python"$want_py"; do
+    [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
 # Repository checks and built-book checks: they test this repository's files, not
 # lessons_lib against package versions, and need tools Colab does not ship.
 NOT_HERE=(tests/browser tests/test_built_book.py tests/test_student_edition.py
           tests/test_notebooks.py tests/test_colab_edition.py tests/test_instructor_kit.py
-          tests/backends)
+          tests/backends tests/test_typed_figures.py tests/test_workflows.py)
 
 t0=$(date +%s)
 t=$t0
 lap() { local now; now=$(date +%s); echo "   $1: $(( now - t )) s"; t=$now; }
 quiet_pip() { grep -v 'is ignored: it is neither a file nor a directory' >&2 || true; }
 
-echo "== 1/4 .venv-colab with Colab's packages ($PACKAGES)"
+echo "== 1/4 [$LEG leg] $(basename "$VENV") with Colab's packages ($PACKAGES)"
 want="$(sha256sum "$PACKAGES" | cut -d' ' -f1)"
 if [ "$(cat "$VENV/.colab-env.sha256" 2>/dev/null)" != "$want" ]; then
-  PYTHON="${PYTHON:-python3.11}"
-  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-    echo "colab-path: need Python 3.11 (the package list is a Python 3.11 Colab image);" \
-         "set PYTHON=, got '$PYTHON'" >&2
+  if ! PYTHON="$(find_python)"; then
+    echo "colab-path: the $LEG leg needs Python $want_py (its package list is a Python" \
+         "$want_py Colab image): none on PATH (python$want_py) nor under pyenv" \
+         "($(pyenv root 2>/dev/null || echo ~/.pyenv)/versions/$want_py.*); install it, or set PYTHON=" >&2
     exit 1
   fi
   echo "   creating $VENV with $("$PYTHON" --version) (a few minutes the first time)"
@@ -64,7 +91,7 @@ echo "== 2/4 pip install --dry-run of the repository installs lessons_lib and no
 # A copy of the working tree (tracked and untracked, not ignored): building writes build/
 # and *.egg-info next to the sources, and a git+ install on Colab builds from a clone too.
 mkdir "$WORK/src"
-git ls-files -z --cached --others --exclude-standard -- . ':!.venv-colab' \
+git ls-files -z --cached --others --exclude-standard -- . ':!.venv-colab*' \
   | (cd "$ROOT" && while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done) \
   | xargs -0 cp --parents -t "$WORK/src"
 "$PY" -m pip uninstall -q -y lessons_lib 2>/dev/null || true
@@ -88,20 +115,35 @@ for path in "${NOT_HERE[@]}"; do ignores+=(--ignore="$path"); done
   -W ignore::DeprecationWarning
 lap "unit tests"
 
-echo "== 4/4 notebooks as on Colab (LESSONS_SCALE=$LESSONS_SCALE, $JOBS at a time)"
+if [ "${COLAB_NOTEBOOKS:-1}" = 0 ]; then
+  echo "== 4/4 notebooks: skipped (COLAB_NOTEBOOKS=0)"
+  echo "colab-path [$LEG]: passed in $(( $(date +%s) - t0 )) s"
+  exit 0
+fi
 if [ ${#given[@]} -gt 0 ]; then
   notebooks=("${given[@]}")
 else
   shopt -s nullglob globstar
-  notebooks=(colab/**/*.ipynb book/exercises/*.ipynb)
+  notebooks=(colab/**/*.ipynb)
   shopt -u nullglob globstar
 fi
 if [ ${#notebooks[@]} -eq 0 ]; then
-  echo "colab-path: no notebooks given and none in colab/ or book/exercises/" >&2
+  echo "colab-path: no notebooks given and none in colab/" >&2
   exit 1
 fi
-rm -rf _build/colab-path
-"$PY" tests/colab/colab_path.py run-notebooks --wheel "$WHEEL" --jobs "$JOBS" \
-  --out _build/colab-path "${notebooks[@]}"
-lap "${#notebooks[@]} notebooks"
-echo "colab-path: passed in $(( $(date +%s) - t0 )) s"
+status=0
+for backend in $BACKENDS; do
+  scale="$LESSONS_SCALE"
+  [ "$backend" = jax ] && scale="${COLAB_JAX_SCALE:-$LESSONS_SCALE}"
+  echo "== 4/4 [$LEG leg] notebooks as on Colab, KERAS_BACKEND=$backend," \
+       "LESSONS_SCALE=$scale ($JOBS at a time)"
+  out="_build/colab-path/$LEG-$backend"
+  rm -rf "$out"
+  if ! KERAS_BACKEND="$backend" LESSONS_SCALE="$scale" "$PY" tests/colab/colab_path.py \
+      run-notebooks --wheel "$WHEEL" --jobs "$JOBS" --out "$out" "${notebooks[@]}"; then
+    status=1
+  fi
+  lap "${#notebooks[@]} notebooks ($backend)"
+done
+[ $status = 0 ] && echo "colab-path [$LEG]: passed in $(( $(date +%s) - t0 )) s"
+exit $status

@@ -121,6 +121,7 @@ class ChapterInfo:
     needs: list[str]           # chapters the prerequisites link to or name (title before ":")
     time: str
     exercises: list[ExerciseInfo]
+    helps: list[str] = dataclasses.field(default_factory=list)  # named as helpful, not required
 
     @property
     def name(self) -> str:
@@ -146,13 +147,12 @@ def chapter_info(path: pathlib.Path) -> ChapterInfo:
             objectives = [" ".join(i.split()) for i in items[1:] if i.strip()]
             break
     prerequisites = _paragraph_after(markdown, "Prerequisites")
-    needs = []
-    targets = re.findall(r"\]\(([\w./-]+?)\.(?:ipynb|md)(?:#[^)]*)?\)", prerequisites)
-    targets += [t.strip() for t in re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", prerequisites)]
-    for target in targets:
-        file = str((path.parent / target).resolve().relative_to(ROOT))
-        if file not in needs:
-            needs.append(file)
+    # a clause that says "helps" or "not required" names chapters that help, not prerequisites
+    clauses = re.split(r";\s*", prerequisites)
+    helpful = " ".join(c for c in clauses if re.search(r"\bhelps?\b|not required", c, re.I))
+    required = " ".join(c for c in clauses if c not in helpful)
+    needs = _chapters_named(path, required)
+    helps = [f for f in _chapters_named(path, helpful) if f not in needs]
     exercises = []
     cells = nb.cells
     for k, cell in enumerate(cells):
@@ -170,7 +170,23 @@ def chapter_info(path: pathlib.Path) -> ChapterInfo:
             checker = (f"{reg.checker.__module__}.{reg.checker.__name__}" if reg else "")
             exercises.append(ExerciseInfo(ex_id, text, check_source, kind[1] if kind else "",
                                           reg.title if reg else "(not registered)", checker))
-    # ... and chapters named in the text (by the short form of their title)
+    return ChapterInfo(str(path.relative_to(ROOT).with_suffix("")),
+                       title_m[1].strip() if title_m else path.stem, objectives,
+                       prerequisites, needs, _paragraph_after(markdown, "Time"), exercises,
+                       helps)
+
+
+def _chapters_named(path: pathlib.Path, text: str) -> list[str]:
+    """The chapters ``text`` links to, or names by the short form of their title (before a
+    ":" and before " and ...": "MobileNet" for "MobileNet and a UNet decoder")."""
+    found = []
+    targets = re.findall(r"\]\(([\w./-]+?)\.(?:ipynb|md)(?:#[^)]*)?\)", text)
+    targets += [t.strip() for t in re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", text)]
+    for target in targets:
+        file = str((path.parent / target).resolve().relative_to(ROOT))
+        if file not in found:
+            found.append(file)
+    plain = text.replace("-", " ")
     for other in chapter_notebooks():
         if other == path:
             continue
@@ -179,14 +195,13 @@ def chapter_info(path: pathlib.Path) -> ChapterInfo:
         other_title = re.search(r"^#\s+(.+)$", other_md, re.M)
         short = re.sub(r"^(the|a|an)\s+", "", (other_title[1] if other_title else other.stem)
                        .split(":")[0].strip(), flags=re.I)
+        forms = {short, re.split(r"\s+and\s+", short)[0]}
         file = str(other.relative_to(ROOT).with_suffix(""))
-        plain = prerequisites.replace("-", " ")
-        if short and re.search(rf"\b{re.escape(short.replace('-', ' '))}\b", plain, re.I) \
-                and file not in needs:
-            needs.append(file)
-    return ChapterInfo(str(path.relative_to(ROOT).with_suffix("")),
-                       title_m[1].strip() if title_m else path.stem, objectives,
-                       prerequisites, needs, _paragraph_after(markdown, "Time"), exercises)
+        if file not in found and any(
+                form and re.search(rf"\b{re.escape(form.replace('-', ' '))}\b", plain, re.I)
+                for form in forms):
+            found.append(file)
+    return found
 
 
 def repository() -> dict:

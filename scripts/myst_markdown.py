@@ -12,7 +12,11 @@ rewrites one cell's Markdown for those front ends:
 * ``{doc}`` roles, and links to other chapters (``other.ipynb``, ``other.md``), become links to
   that page of the rendered book; ``{math}`` roles and directives become ``$...$`` / ``$$...$$``;
 * images with a repository-relative path point at the raw file in the repository;
-* label targets ``(name)=`` become HTML anchors, MyST comments (``% ...``) are dropped.
+* label targets ``(name)=`` become HTML anchors, MyST comments (``% ...``) are dropped;
+* a value glued from a cell (``{glue:text}`name:.1f```, ``{glue:md}`name```, ``{glue}`name```)
+  becomes ``name`` in code font, and the cell ends with a line that says where the reader's own
+  run printed it (``lessons_lib.chapter.glue`` prints ``name = value`` on Colab): a value
+  computed on the machine that built the book would be stale on the reader's.
 
 Anything else MyST (another directive or role, a substitution) raises :class:`MystError`, so
 no MyST can slip through: :func:`myst_leftovers` is the independent check the tests apply.
@@ -34,6 +38,8 @@ MYST_COMMENT = re.compile(r"^\s*%")
 MD_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)(?P<title>\s+\"[^\"]*\")?\)")
 HTML_IMG = re.compile(r"(<img\b[^>]*?\bsrc=\")(?P<src>[^\"]+)(\")", re.I)
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.I)
+
+GLUE_ROLES = ("glue", "glue:", "glue:any", "glue:text", "glue:md")
 
 ADMONITION_TITLES = {  # the named admonitions MyST knows, with their default title
     "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important",
@@ -64,6 +70,8 @@ class Page:
     exercise_title: Callable[[str], str] = lambda label: ""
     page_titles: dict = dataclasses.field(default_factory=dict)
     exercises_seen: list = dataclasses.field(default_factory=list)
+    glued_seen: list = dataclasses.field(default_factory=list)
+    depth: int = 0
 
     def page_link(self, target: str) -> tuple[str, str]:
         """(url, page path) of a page named relative to this one (``resnext``, ``../x.md``)."""
@@ -122,6 +130,18 @@ def to_jupyter_markdown(markdown: str, page: Page) -> str:
     Raises:
         MystError: for a directive, role or substitution this converter does not know.
     """
+    glued_before = len(page.glued_seen)
+    text = _to_jupyter_markdown(markdown, page)
+    glued = list(dict.fromkeys(page.glued_seen[glued_before:]))
+    if glued and page.depth == 0:  # a directive's body: its cell adds the note
+        names = ", ".join(f"`{name}`" for name in glued)
+        text += ("\n\n*" + ("This value is" if len(glued) == 1 else "These values are")
+                 + f" computed by your run: the code above prints {names} as "
+                 "`name = value`.*")
+    return text
+
+
+def _to_jupyter_markdown(markdown: str, page: Page) -> str:
     lines = markdown.split("\n")
     out: list[str] = []
     cursor = 0
@@ -146,7 +166,11 @@ def _quote(text: str) -> str:
 def _directive(name: str, arg: str, body: list[str], page: Page) -> str:
     options, text = options_and_body(body)
     classes = options.get("class", "").split()
-    inner = to_jupyter_markdown(text, page) if text else ""
+    page.depth += 1
+    try:
+        inner = to_jupyter_markdown(text, page) if text else ""
+    finally:
+        page.depth -= 1
     if name == "admonition" or name in ADMONITION_TITLES:
         title = arg or ADMONITION_TITLES.get(name, "Note")
         if "dropdown" in classes:
@@ -212,6 +236,13 @@ def _inline(text: str, page: Page) -> str:
 def _role(name: str, body: str, page: Page) -> str:
     if name == "math":
         return f"${body}$"
+    if name in GLUE_ROLES:
+        key = body.split(":", 1)[0].strip()
+        if "::" in body or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key):
+            raise MystError(f"{page.file}: a glue key must be a name from this chapter: "
+                            f"{{{name}}}`{body}`")
+        page.glued_seen.append(key)
+        return f"`{key}`"
     if name == "doc":
         m = re.match(r"^(?P<text>.*?)\s*<(?P<target>[^>]+)>$", body)
         text, target = (m["text"], m["target"]) if m else ("", body)

@@ -10,8 +10,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # graphviz: keras.utils.plot_model draws the architectures;
-# chromium: the browser test (tests/browser) drives it with Playwright (never `playwright install`)
-DEBIAN_PACKAGES=(graphviz chromium)
+# chromium: the browser test (tests/browser) drives it with Playwright (never `playwright install`);
+# BOOK_BROWSER=0 skips it where only the book is built (the publish workflow: Ubuntu has no
+# `chromium` Debian package)
+DEBIAN_PACKAGES=(graphviz)
+[ "${BOOK_BROWSER:-1}" = 0 ] || DEBIAN_PACKAGES+=(chromium)
 # node and npm install the pinned JavaScript (package-lock.json); any node >= 18 will do
 command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs npm)
 

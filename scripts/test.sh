@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command 2 of the README (and of .ci/run): set up the environment, then
 #   1. build the book with every warning an error (jupyter-book build -W -n --keep-going),
-#      executing every chapter at the quick scale;
+#      executing every chapter at the quick scale, offline (LESSONS_OFFLINE=1: each download
+#      says what it would have fetched, so the pages show no resolver error);
 #   2. build the student edition (no solutions) and the instructor edition (solutions open,
 #      answer key) from the notebooks step 1 executed;
 #   3. make .venv-jax and .venv-torch (no TensorFlow: scripts/backend_envs.sh), then run the
@@ -36,7 +37,7 @@ t=$(date +%s)
 # A clean build: with Sphinx's saved environment (_build/.doctrees) it would skip
 # unchanged notebooks, neither executing them nor repeating their warnings.
 rm -rf _build/html _build/jupyter_execute _build/.doctrees
-if ! jupyter-book build . -W -n --keep-going; then
+if ! LESSONS_OFFLINE="${LESSONS_OFFLINE:-1}" jupyter-book build . -W -n --keep-going; then
   echo "test: the book build failed or had warnings" >&2
   status=1
 fi

@@ -59,6 +59,16 @@ def test_forward_latency_times_every_model():
     assert all(0 < v < 10_000 for v in ms.values())
 
 
+def test_forward_latency_samples_are_the_timed_calls():
+    models = {"tiny": _tiny_model(), "layer": bench.build_item("depthwise3x3@8x8x32")}
+    medians, samples = bench.forward_latency(models, batch=1, repeats=3, samples=True)
+    assert list(samples) == ["tiny", "layer"] and all(len(v) == 3 for v in samples.values())
+    for name, times in samples.items():
+        assert sorted(times)[1] == medians[name] and all(t > 0 for t in times)
+    rounds = bench.timed_rounds({"a": lambda: 1, "b": lambda: 2}, 4)
+    assert list(rounds) == ["a", "b"] and all(len(v) == 4 for v in rounds.values())
+
+
 def test_forward_latency_bad_arguments():
     model = _tiny_model()
     with pytest.raises(ValueError, match="`models` must name at least one model"):

@@ -111,3 +111,23 @@ def test_instructor_guide_lists_every_chapter_and_exercise():
         for ex in EXERCISES.values():
             if ex.chapter == name:
                 assert ex.id in html, f"the guide does not list exercise {ex.id}"
+
+
+#: What a reader of the offline-built book must never see: a resolver or download failure
+#: (with LESSONS_OFFLINE=1 every download says what it would have fetched instead), and the
+#: benchmark's pass/fail targets (they belong to `python -m lessons_lib.bench`, not the book).
+NOT_FOR_READERS = {
+    "a resolver error": re.compile(r"Name or service not known|Temporary failure in name "
+                                   r"resolution|getaddrinfo|\[Errno -[23]\]|URLError|"
+                                   r"Max retries exceeded"),
+    "a download attempt": re.compile(r"Downloading data from"),
+    "a benchmark target": re.compile(r"\bMISS\b|<=\s?1\.\d+\s+(?:ok|MISS)\b"),
+}
+
+
+@pytest.mark.parametrize("chapter", chapter_files())
+def test_the_offline_book_shows_no_resolver_error_download_or_benchmark_target(chapter):
+    text = re.sub(r"<[^>]+>", " ", page(chapter))
+    found = [f"{what}: {' '.join(text[max(0, m.start() - 80):m.end() + 40].split())!r}"
+             for what, pattern in NOT_FOR_READERS.items() for m in pattern.finditer(text)]
+    assert not found, f"{chapter}.html shows:\n  " + "\n  ".join(found)

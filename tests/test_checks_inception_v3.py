@@ -11,14 +11,14 @@ SOLUTIONS = {
     "inception-v3-1": 2 / 7,
     "inception-v3-2": 1_298_944,
     "inception-v3-3": 75,
-    "inception-v3-4": 11_114_880,
+    "inception-v3-4": 11_108_352,
     "inception-v3-5": (3, 3, 2048),
 }
 WRONG = {
     "inception-v3-1": 28.6,                # a percentage, not a fraction
     "inception-v3-2": 1_298_944 + 1,
     "inception-v3-3": 74,
-    "inception-v3-4": 11_114_880 + 7_680,  # counted some non-trainable statistics
+    "inception-v3-4": 11_114_880,         # counted the frozen BN beta too
     "inception-v3-5": (4, 4, 2048),
 }
 
@@ -73,3 +73,19 @@ def test_helpers_agree_with_the_built_model():
     blocks = {c.block_of(layer.name) for layer in model.layers} - {"head"}
     assert blocks == {"stem"} | {f"mixed{i}" for i in range(11)}
     assert sum(c.block_params(b) for b in blocks) == model.count_params()
+
+
+def test_fine_tune_count_matches_the_chapters_phase_2():
+    """The chapter's phase 2: mixed9 and mixed10 trainable, every BatchNormalization frozen."""
+    import keras
+
+    from lessons_lib.models import inception_v3
+
+    base = inception_v3(include_top=False, input_shape=(75, 75, 3))
+    for layer in base.layers:
+        layer.trainable = c.block_of(layer.name) in ("mixed9", "mixed10")
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+    trainable = sum(int(keras.ops.size(w)) for w in base.trainable_weights)
+    assert trainable == c.fine_tune_trainable_params()
+    assert c.fine_tune_trainable_params(freeze_batch_norm=False) == 11_114_880

@@ -100,6 +100,23 @@ def test_math_roles_and_directives_become_dollar_math():
     assert convert("```{math}\nE = mc^2\n```") == "$$\nE = mc^2\n$$"
 
 
+def test_glued_values_become_their_names_and_the_cell_says_where_the_run_prints_them():
+    out = convert("It costs {glue:text}`sep_share:.1%` and {glue:md}`verdict`.\n\n"
+                  "```{solution} here-1\nAbout {glue:text}`sep_share:.2f` or {glue}`n`.\n```")
+    assert out.startswith("It costs `sep_share` and `verdict`.")
+    assert "About `sep_share` or `n`." in out
+    assert out.endswith("*These values are computed by your run: the code above prints "
+                        "`sep_share`, `verdict`, `n` as `name = value`.*")
+    assert convert("{glue:text}`x:,`") == ("`x`\n\n*This value is computed by your run: the "
+                                          "code above prints `x` as `name = value`.*")
+    assert myst_leftovers(out) == []
+
+
+def test_glue_from_another_page_is_refused():
+    with pytest.raises(MystError, match="glue key"):
+        convert("{glue:text}`other::x`")
+
+
 def test_label_targets_become_anchors_and_comments_go():
     assert convert("(sec-costs)=\n% a note to authors\n## Costs") == '<a id="sec-costs"></a>\n## Costs'
 

@@ -82,3 +82,17 @@ def test_roofline_layers():
     assert dw.macs_per_byte < 2 < conv.macs_per_byte
     with pytest.raises(ValueError, match="`kind` must be one of .*received kind='5x5 conv'"):
         ex.roofline_layer("5x5 conv", 14, 64)
+
+
+def test_roof_models_work_per_call():
+    probes = ex.roof_models(matmul_side=16, matvec_side=32)
+    assert list(probes) == [name for name, _what in ex.ROOF_PROBES]
+    matmul, macs, nbytes = probes["matmul"]
+    assert macs == 16 ** 3 and nbytes == 4 * 3 * 16 * 16
+    assert matmul.output_shape == (None, 16, 16)
+    matvec, macs, nbytes = probes["matvec"]
+    assert macs == 32 * 32 == profile(matvec).macs.sum() and nbytes == 4 * (32 * 32 + 64)
+    x = np.ones((1, 8), "float32")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(probes["empty"][0](x)), 0.5 * x)
+    with pytest.raises(ValueError, match="`matvec_side` must be an integer >= 8"):
+        ex.roof_models(matvec_side=0)

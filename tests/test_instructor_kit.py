@@ -264,3 +264,14 @@ def test_answer_key_page_lists_every_registered_exercise():
             title = solution.select_one(".admonition-title")
             body = _words(solution.get_text(" ").replace(title.get_text(" "), "", 1))
             assert body and body[:60] in words, (file, body[:60])
+
+
+def test_chapter_map_separates_what_a_chapter_needs_from_what_helps():
+    """The comparison chapter needs only the arithmetic chapter; its prerequisites name the
+    model chapters (MobileNet by the short form of its title) as helpful, not required."""
+    info = cm.chapter_info(ROOT / "book" / "comparison.ipynb")
+    assert info.needs == ["book/conv_arithmetic"]
+    assert {"book/inception_v3", "book/xception", "book/mobilenet_unet",
+            "book/resnext"} <= set(info.helps)
+    assert cm.chapter_info(ROOT / "book" / "xception.ipynb").needs == [
+        "book/conv_arithmetic", "book/inception_v3"]

@@ -108,3 +108,57 @@ def test_notebook_json_is_valid_nbformat():
     for path in NOTEBOOKS:
         nbformat.validate(nbformat.read(path, as_version=4))
         json.loads(path.read_text())
+
+
+# --------------------------------------------------------------------------- sections
+HEADING = re.compile(r"^(#{2,4})\s+(.*)$")
+POINTS_AT_OUTPUT = re.compile(r"\b[Hh]over\b|\b(?:chart|plot|figure|graph|table|map|calculator|panel)"
+                              r"s? below\b|\b[Bb]elow (?:is|are|shows?)\b")
+
+
+def sections(cells):
+    """``[(level, title, markdown, shows_output)]`` per heading of a chapter: the Markdown of
+    the section (up to the next heading of any level) and whether a code cell that the book
+    shows, or an image, stands in it or in its subsections."""
+    found = []
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.split("\n"):
+                m = HEADING.match(line)
+                if m:
+                    found.append([len(m[1]), m[2].strip(), "", False])
+                elif found:
+                    found[-1][2] += line + "\n"
+                    found[-1][3] |= any(tag in line for tag in ("![", "<img", "<div"))
+        elif found and "remove-cell" not in cell.metadata.get("tags", []):
+            found[-1][3] = True
+    out = []
+    for i, (level, title, text, shows) in enumerate(found):
+        for later in found[i + 1:]:
+            if later[0] <= level:
+                break
+            shows = shows or later[3]
+        out.append((level, title, text, shows))
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_section_that_points_at_a_figure_or_table_shows_one(path):
+    """A heading whose prose says "hover" or "the chart below" must have the cell that
+    draws it in its own section (the comparison chapter once had a bubble chart render under
+    the next heading, leaving its own section empty)."""
+    nb = nbformat.read(path, as_version=4)
+    empty = [f"{'#' * level} {title}: {POINTS_AT_OUTPUT.search(text)[0]!r}"
+             for level, title, text, shows in sections(nb.cells)
+             if not shows and POINTS_AT_OUTPUT.search(text)]
+    assert not empty, (f"{path.name}: sections whose prose points at an output they do not "
+                       "contain (move the cell under its heading):\n  " + "\n  ".join(empty))
+
+
+def test_the_section_check_sees_a_chart_under_the_wrong_heading():
+    cells = [nbformat.v4.new_markdown_cell("## Accuracy\n\nHover over a bubble."),
+             nbformat.v4.new_markdown_cell("## Backends\n\nText."),
+             nbformat.v4.new_code_cell("fig.show()")]
+    flagged = [title for _, title, text, shows in sections(cells)
+               if not shows and POINTS_AT_OUTPUT.search(text)]
+    assert flagged == ["Accuracy"]

@@ -64,6 +64,19 @@ def test_every_lower_bound_is_the_colab_version_the_colab_path_test_runs():
             f"{req}: the Colab path test has {req.name}=={colab.get(canonicalize_name(req.name))}"
 
 
+def test_the_current_colab_leg_satisfies_every_range():
+    """The current leg (tests/colab/colab-packages-current.txt, Colab's Python 3.13 image of
+    2026-08-19) has every dependency, inside its range, and lessons_lib's Python."""
+    current = pins(ROOT / "tests" / "colab" / "colab-packages-current.txt")
+    for req in lessons_lib_dependencies():
+        version = current.get(canonicalize_name(req.name))
+        assert version and req.specifier.contains(version, prereleases=True), \
+            f"{req}: the current Colab leg has {req.name}=={version}"
+    for name, version in [("keras", "3.13.2"), ("tensorflow-cpu", "2.20.0"), ("jax", "0.7.2"),
+                          ("numpy", "2.1.3"), ("ipywidgets", "7.7.1")]:
+        assert current[name] == version, f"the current leg pins {name}=={current[name]}"
+
+
 def test_the_pinned_and_the_installed_versions_satisfy_every_range():
     pinned = pins(ROOT / "requirements.txt")
     for req in lessons_lib_dependencies():

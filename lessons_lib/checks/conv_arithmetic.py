@@ -58,7 +58,7 @@ def _conv_arith_4(answer) -> CheckResult:
 
 
 @register("conv-arith-5", "conv_arithmetic",
-           "Build a layer: 32x32x64 to 16x16x128 with fewer than 10,000 parameters")
+           "Build a layer: 32x32x64 to 16x16x128, a 3x3 field, fewer than 10,000 parameters")
 def _conv_arith_5(answer) -> CheckResult:
     ex_id = "conv-arith-5"
     if unanswered(answer):
@@ -83,4 +83,38 @@ def _conv_arith_5(answer) -> CheckResult:
         return CheckResult(ex_id, False,
                            f"right shape, but {params:,} parameters (needs < 10,000). "
                            "Hint: a separable convolution pays k*k*C_in + C_in*C_out.")
-    return CheckResult(ex_id, True, f"output {shape} with {params:,} parameters.")
+    rows, cols = _patch_seen(answer, keras)
+    if rows < 3 or cols < 3:
+        return CheckResult(ex_id, False,
+                           f"right shape and {params:,} parameters, but each output pixel sees "
+                           f"only a {rows}x{cols} patch of the input: it mixes channels without "
+                           "looking at a neighbourhood. Hint: use a 3x3 kernel; a separable "
+                           "convolution pays k*k*C_in + C_in*C_out.")
+    return CheckResult(ex_id, True, f"output {shape} with {params:,} parameters; each output "
+                                    f"pixel sees a {rows}x{cols} patch of the input.")
+
+
+def _patch_seen(layer, keras, row=8, col=8):
+    """Rows and columns of the 32x32 input patch that output pixel (row, col) of ``layer``
+    depends on, found by changing one input pixel at a time (all pixels of a 9x9 window
+    around the matching input position) and seeing which changes reach that output."""
+    import itertools
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((1, 32, 32, 64)).astype("float32")
+    window = list(itertools.product(range(2 * row - 4, 2 * row + 5),
+                                    range(2 * col - 4, 2 * col + 5)))
+    batch = np.repeat(base, len(window), axis=0)
+    for n, (r, c) in enumerate(window):
+        batch[n, r, c, :] += 10.0
+    reference = keras.ops.convert_to_numpy(layer(base))[0, row, col]
+    moved = keras.ops.convert_to_numpy(layer(batch))[:, row, col]
+    changed = np.abs(moved - reference).max(axis=1) > 1e-3 * (1.0 + np.abs(reference).max())
+    seen = [pixel for pixel, hit in zip(window, changed) if hit]
+    if not seen:
+        return 0, 0
+    rows = {r for r, _ in seen}
+    cols = {c for _, c in seen}
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1

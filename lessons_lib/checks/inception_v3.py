@@ -69,13 +69,22 @@ def block_params(block: str) -> int:
                if block_of(layer.name) == block)
 
 
-def fine_tune_trainable_params(blocks=("mixed9", "mixed10")) -> int:
-    """Trainable parameters of the base when only the layers of ``blocks`` are unfrozen
-    (BatchNormalization's beta is trainable, its moving statistics never are)."""
+def fine_tune_trainable_params(blocks=("mixed9", "mixed10"), freeze_batch_norm=True) -> int:
+    """Trainable parameters of the base when only the layers of ``blocks`` are unfrozen.
+
+    With ``freeze_batch_norm`` (the chapter's phase 2) every ``BatchNormalization`` layer stays
+    frozen, so only the convolution kernels count; without it, BatchNormalization's beta counts
+    too (its moving statistics never are trainable).
+    """
+    import keras
+
     total = 0
     for layer in _base_model().layers:
-        if block_of(layer.name) in blocks:
-            total += sum(int(w.numpy().size) for w in layer.trainable_weights)
+        if block_of(layer.name) not in blocks:
+            continue
+        if freeze_batch_norm and isinstance(layer, keras.layers.BatchNormalization):
+            continue
+        total += sum(int(w.numpy().size) for w in layer.trainable_weights)
     return total
 
 
@@ -107,9 +116,10 @@ def _inception_v3_3(answer) -> CheckResult:
 @register("inception-v3-4", CHAPTER, "Trainable parameters when fine-tuning mixed9 and mixed10")
 def _inception_v3_4(answer) -> CheckResult:
     return expect_int("inception-v3-4", answer, fine_tune_trainable_params(),
-                      "count only trainable weights (sum of w.size over "
-                      "layer.trainable_weights) of the layers of mixed9 and mixed10: "
-                      "the BN moving statistics are never trainable.")
+                      "count only the trainable weights of the layers of mixed9 and mixed10 "
+                      "with their BatchNormalization layers frozen, as in phase 2: that leaves "
+                      "the convolution kernels (no bias). Neither the BN beta nor the moving "
+                      "statistics count.")
 
 
 @register("inception-v3-5", CHAPTER, "Feature map of InceptionV3 at 150x150")

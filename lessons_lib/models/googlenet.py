@@ -49,7 +49,9 @@ def bottleneck_costs(size=28, in_channels=192, out_channels=32, kernel_size=5, r
                      use_bias=False):
     """The cost of a ``kernel_size`` convolution with and without a 1x1 bottleneck.
 
-    The paper's example: a 5x5 convolution from 192 to 32 channels on a 28x28 grid (stride 1,
+    The worked example of the deeplearning.ai course (A. Ng, *Convolutional Neural Networks*), on
+    the sizes of the paper's inception (3a) (Table 1; the paper argues for the bottleneck in
+    words only, Section 4): a 5x5 convolution from 192 to 32 channels on a 28x28 grid (stride 1,
     ``same``), directly, or after a 1x1 that first reduces the 192 channels to ``reduce``.
 
     Returns:

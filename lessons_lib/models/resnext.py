@@ -34,8 +34,9 @@ batch 4, medians of interleaved runs; figures move with machine load): one 3x3
 layer, Keras ``Conv2D(groups=32)`` / ``GroupedConv2D`` / split = 54.0 / 5.3 /
 11.0 ms at 56x56x128 and 11.1 / 3.2 / 7.8 ms at 28x28x256; the whole network,
 grouped 244.6 ms vs split 296.4 ms, and grouped ResNeXt-50 / ResNet-50 = 1.18.
-On GPUs cuDNN runs grouped convolutions natively and one layer beats 32 small
-ones. "split" stays for teaching: it is the paper's Figure 3(b) written out,
+On GPUs cuDNN has native grouped convolutions, so one layer is expected to beat
+32 small ones there (a prediction: no GPU has timed it for this book). "split"
+stays for teaching: it is equivalent to the paper's Figure 3(b) written out,
 and it is what the source notes built.
 """
 
