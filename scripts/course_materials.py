@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
+import json
 import os
 import pathlib
 import re
@@ -422,6 +423,30 @@ def _build_edition(src: pathlib.Path, root: pathlib.Path, jupyter_book: str) -> 
     return out / "html"
 
 
+def read_executed(path: pathlib.Path) -> nbformat.NotebookNode:
+    """An executed notebook of the main build with its glued values put back.
+
+    MyST-NB takes the hidden glue outputs out of the notebook it writes to
+    ``_build/jupyter_execute`` and keeps them beside it in ``<page>.glue.json``; an edition
+    built from that notebook (execution off) would find no value for ``{glue:text}`key```. The
+    values go back as the hidden outputs they were, in the first code cell, so the student and
+    instructor editions show the numbers the main build computed."""
+    nb = nbformat.read(path, as_version=4)
+    glue_file = path.with_suffix(".glue.json")
+    if not glue_file.exists():
+        return nb
+    code = next((c for c in nb.cells if c.cell_type == "code"), None)
+    if code is None:
+        raise SystemExit(f"{path}: glued values but no code cell to hold them")
+    for key, output in json.loads(glue_file.read_text()).items():
+        prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+        code.outputs.append(nbformat.from_dict({
+            "output_type": "display_data",
+            "metadata": {"scrapbook": {"name": key, "mime_prefix": prefix}},
+            "data": {prefix + mime: value for mime, value in output["data"].items()}}))
+    return nb
+
+
 def stale_executed_pages() -> list[pathlib.Path]:
     """The pages of the table of contents whose executed copy (`_build/jupyter_execute`) is
     missing or older than the page: the chapters and the Markdown pages with code cells."""
@@ -458,7 +483,7 @@ def build_student_edition(jupyter_book: str = "jupyter-book") -> pathlib.Path:
         if not executed.exists() or executed.stat().st_mtime < source.stat().st_mtime:
             raise SystemExit(f"student edition: {executed.relative_to(ROOT)} is missing or older "
                              f"than {file}.ipynb; build the book first (bash scripts/build_book.sh)")
-        nbformat.write(student_notebook(nbformat.read(executed, as_version=4)),
+        nbformat.write(student_notebook(read_executed(executed)),
                        src / f"{file}.ipynb")
         plain = student_notebook(nbformat.read(source, as_version=4))
         nbformat.write(plain, STUDENT / "notebooks" / f"{pathlib.Path(file).name}.ipynb")
@@ -609,7 +634,7 @@ def build_instructor_edition(jupyter_book: str = "jupyter-book") -> pathlib.Path
             (src / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(item, src / rel)
     for file, done in executed.items():
-        nb = nbformat.read(done, as_version=4)
+        nb = read_executed(done)
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = expand_solutions(cell.source)

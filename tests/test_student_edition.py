@@ -53,6 +53,25 @@ def solution_sources(nb: nbformat.NotebookNode) -> list[str]:
 
 
 # --------------------------------------------------------------------------- unit tests
+def test_read_executed_puts_the_glued_values_back(tmp_path):
+    """MyST-NB writes the glue data beside the executed notebook; the editions need it back
+    in the notebook, or every {glue:text} of an edition would be a missing key."""
+    import json
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("{glue:text}`x:.1f`"),
+                                         nbformat.v4.new_code_cell("x = 1")])
+    nbformat.write(nb, tmp_path / "page.ipynb")
+    prefix = "application/papermill.record/"
+    (tmp_path / "page.glue.json").write_text(json.dumps({"x": {
+        "output_type": "display_data", "data": {"text/plain": "2.5"},
+        "metadata": {"scrapbook": {"name": "x", "mime_prefix": prefix}}}}))
+    (output,) = cm.read_executed(tmp_path / "page.ipynb").cells[1].outputs
+    assert output.metadata.scrapbook == {"name": "x", "mime_prefix": prefix}
+    assert output.data == {prefix + "text/plain": "2.5"}
+    (tmp_path / "page.glue.json").unlink()
+    assert cm.read_executed(tmp_path / "page.ipynb").cells[1].outputs == []
+
+
 def test_strip_solutions_removes_backtick_and_colon_fences_of_any_length():
     text = "\n".join([
         "intro", "```{exercise}", ":label: x-1", "What?", "```",
