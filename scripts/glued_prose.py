@@ -4,6 +4,9 @@ notebook, so you can check every sentence against the output it stands next to.
     python scripts/glued_prose.py _build/jupyter_execute/book/resnext.ipynb
     python scripts/glued_prose.py /tmp/resnext.ipynb --cells 12-20
 
+It reads the glued values from the notebook's hidden glue outputs (a notebook executed by
+nbconvert) or from ``<page>.glue.json`` beside it (where the book build keeps them).
+
 Glue roles (``{glue:text}`name:fmt```, ``{glue:md}`name```, ``{glue}`name```) are replaced by
 ``«value»``; a key no code cell glued is shown as ``«MISSING name»`` and makes the exit code 1
 (the book build fails on it too). Keys glued but never used are listed at the end.
@@ -59,6 +62,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     cells = json.loads(args.notebook.read_text())["cells"]
     values = glued_values(cells)
+    # the book build (MyST-NB) moves the glued values out of the notebook into <page>.glue.json
+    glue_file = args.notebook.with_suffix(".glue.json")
+    if glue_file.exists():
+        values.update({key: output["data"]
+                       for key, output in json.loads(glue_file.read_text()).items()})
     lo, hi = 0, len(cells) - 1
     if args.cells:
         lo, _, hi_text = args.cells.partition("-")
