@@ -460,6 +460,32 @@ def stale_executed_pages() -> list[pathlib.Path]:
     return stale
 
 
+#: What the intro says that is not true of the student edition, and what it says there instead:
+#: the edition has no launch buttons, no solutions, and the repository holds the solutions.
+STUDENT_INTRO = [
+    ("Use the rocket icon at the top of a chapter and choose *Colab*.",
+     "Open the chapter notebooks your instructor shares with you."),
+    ("* **Run it locally.** Clone the repository and follow its README: one command builds this book,\n"
+     "  another runs every test; `jupyter lab book/` opens the notebooks.\n", ""),
+    ("and a solution hidden\nbehind a *Solution* toggle.",
+     "; this edition leaves the\nsolutions out (your instructor has them)."),
+]
+
+
+def student_intro(text: str) -> str:
+    """The intro page as the student edition shows it (:data:`STUDENT_INTRO`).
+
+    Raises:
+        SystemExit: if a sentence to replace is no longer in the intro (edit the table).
+    """
+    for old, new in STUDENT_INTRO:
+        if old not in text:
+            raise SystemExit(f"student edition: book/intro.md no longer says {old[:60]!r}; "
+                             "update STUDENT_INTRO in scripts/course_materials.py")
+        text = text.replace(old, new)
+    return text
+
+
 def build_student_edition(jupyter_book: str = "jupyter-book") -> pathlib.Path:
     """Write _build/student/{src,notebooks} and build _build/student/_build/html."""
     src = STUDENT / "src"
@@ -474,6 +500,7 @@ def build_student_edition(jupyter_book: str = "jupyter-book") -> pathlib.Path:
                 and ".ipynb_checkpoints" not in rel.parts:
             (src / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(item, src / rel)
+    (src / "book" / "intro.md").write_text(student_intro((ROOT / "book" / "intro.md").read_text()))
     (STUDENT / "notebooks").mkdir(parents=True, exist_ok=True)
     for file in files:
         source = ROOT / f"{file}.ipynb"

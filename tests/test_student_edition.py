@@ -53,6 +53,15 @@ def solution_sources(nb: nbformat.NotebookNode) -> list[str]:
 
 
 # --------------------------------------------------------------------------- unit tests
+def test_the_student_intro_promises_no_rocket_no_solutions_and_no_clone():
+    text = cm.student_intro((ROOT / "book" / "intro.md").read_text())
+    for gone in ("rocket icon", "*Solution* toggle", "Clone the repository"):
+        assert gone not in text, gone
+    assert "leaves the\nsolutions out" in text
+    with pytest.raises(SystemExit, match="STUDENT_INTRO"):
+        cm.student_intro("an intro without those sentences")
+
+
 def test_read_executed_puts_the_glued_values_back(tmp_path):
     """MyST-NB writes the glue data beside the executed notebook; the editions need it back
     in the notebook, or every {glue:text} of an edition would be a missing key."""
