@@ -44,7 +44,7 @@ import sys
 import time
 from pathlib import Path
 
-from lessons_lib.timing import median_seconds
+from lessons_lib.timing import call_seconds
 from lessons_lib.validation import check_choice, check_int, describe
 
 #: The Keras backends, in the order of the tables.
@@ -120,20 +120,6 @@ def inference_fn(model):
                        f"{backend!r}")
 
 
-def timed_rounds(fns, repeats):
-    """Seconds of every timed call of each function of ``fns`` (name -> no-argument callable).
-
-    One untimed warm-up call each, then ``repeats`` rounds of one call each, in turn (the
-    interleaving of :func:`lessons_lib.timing.median_seconds`, which times each call).
-
-    Returns:
-        dict ``name -> list of seconds``, one per round, in round order.
-    """
-    repeats = check_int("repeats", repeats, minimum=1)
-    rounds = [median_seconds(fns, repeats=1, warmup=1 if i == 0 else 0) for i in range(repeats)]
-    return {name: [r[name] for r in rounds] for name in fns}
-
-
 def forward_latency(models, batch=1, repeats=5, seed=0, samples=False):
     """Median forward time of each model on this machine, in milliseconds per batch.
 
@@ -174,7 +160,7 @@ def forward_latency(models, batch=1, repeats=5, seed=0, samples=False):
         shape = (batch,) + tuple(model.input_shape[1:])
         x = keras.ops.convert_to_tensor(rng.uniform(-1, 1, shape).astype("float32"))
         fns[name] = (lambda f, x: lambda: f(x))(inference_fn(model), x)
-    rounds = timed_rounds(fns, repeats)
+    rounds = call_seconds(fns, repeats=repeats, warmup=1)
     ms = {name: [1e3 * t for t in times] for name, times in rounds.items()}
     medians = {name: statistics.median(times) for name, times in ms.items()}
     return (medians, ms) if samples else medians
@@ -417,7 +403,7 @@ def _applications(batch, repeats, targets=True):
     def rounds(models, x, count):
         x = keras.ops.convert_to_tensor(x)
         fns = {i: (lambda f: lambda: f(x))(inference_fn(m)) for i, m in enumerate(models)}
-        seconds = timed_rounds(fns, count)
+        seconds = call_seconds(fns, repeats=count, warmup=1)
         return [seconds[i] for i in range(len(models))]
 
     def medians(models, x, count):

@@ -22,16 +22,18 @@ from lessons_lib.validation import check_int, describe
 __all__ = ["median_seconds", "timed"]
 
 
-def median_seconds(fns: Dict[str, Callable[[], object]], repeats: int = 5,
-                   warmup: int = 1) -> Dict[str, float]:
-    """Median seconds per call of each function in ``fns`` (a dict name -> no-argument callable).
+def call_seconds(fns: Dict[str, Callable[[], object]], repeats: int = 5,
+                 warmup: int = 1) -> Dict[str, list]:
+    """Seconds of every timed call of each function in ``fns`` (a dict name -> no-argument
+    callable), in call order: their spread is the noise of the machine.
 
     Each function is called ``warmup`` times untimed (tracing, compilation, caches), then the
-    functions are called in turn ``repeats`` times. Each call's result is waited for (a
-    TensorFlow, JAX or PyTorch tensor, or a list, tuple or dict of them) before the clock stops.
+    functions are called in turn ``repeats`` times, so a slow moment hits all of them. Each
+    call's result is waited for (a TensorFlow, JAX or PyTorch tensor, or a list, tuple or dict
+    of them) before the clock stops.
 
     Returns:
-        dict with the same keys: the median time of one call, in seconds.
+        dict with the same keys: a list of ``repeats`` seconds, one per round.
 
     Raises:
         ValueError: ``fns`` is empty, or ``repeats`` < 1 or ``warmup`` < 0.
@@ -54,7 +56,22 @@ def median_seconds(fns: Dict[str, Callable[[], object]], repeats: int = 5,
             start = time.perf_counter()
             _block(fn())
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+    return times
+
+
+def median_seconds(fns: Dict[str, Callable[[], object]], repeats: int = 5,
+                   warmup: int = 1) -> Dict[str, float]:
+    """Median seconds per call of each function in ``fns``, timed as :func:`call_seconds` does.
+
+    Returns:
+        dict with the same keys: the median time of one call, in seconds.
+
+    Raises:
+        ValueError: ``fns`` is empty, or ``repeats`` < 1 or ``warmup`` < 0.
+        TypeError: a value of ``fns`` is not callable, or ``repeats`` / ``warmup`` not an int.
+    """
+    return {name: statistics.median(values)
+            for name, values in call_seconds(fns, repeats, warmup).items()}
 
 
 def timed(fn: Callable, *args, **kwargs):

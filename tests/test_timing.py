@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from lessons_lib.timing import _block, median_seconds, timed
+from lessons_lib.timing import _block, call_seconds, median_seconds, timed
 
 
 def test_median_seconds_orders_slow_and_fast():
@@ -17,6 +17,14 @@ def test_median_seconds_orders_slow_and_fast():
     assert set(times) == {"fast", "slow"}
     assert times["slow"] > times["fast"] and times["slow"] >= 0.009
     assert calls == ["f", "s"] + ["f", "s"] * 3  # warm-up, then interleaved
+
+
+def test_call_seconds_gives_every_timed_call_and_median_seconds_their_median():
+    calls = []
+    rounds = call_seconds({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 4)
+    assert list(rounds) == ["a", "b"] and all(len(v) == 4 for v in rounds.values())
+    assert calls == ["a", "b"] + ["a", "b"] * 4  # one warm-up each, then interleaved rounds
+    assert all(t >= 0 for v in rounds.values() for t in v)
 
 
 def test_timed_returns_result_and_seconds():
