@@ -2,7 +2,9 @@
 # The book on JAX and PyTorch, in environments without TensorFlow (scripts/backend_envs.sh makes
 # them; scripts/test.sh runs this for both):
 #   unit       the unit tests of lessons_lib with KERAS_BACKEND=<backend> (not the checks of the
-#              built book, its editions and the browser: those read TensorFlow's build)
+#              built book, its editions and the browser: those read TensorFlow's build; nor
+#              the tests whose answer is the same on every backend, tests/conftest.py's
+#              RUN_ONCE: LESSONS_TESTS=backend)
 #   notebooks  every chapter under nbval at LESSONS_SCALE=smoke, offline
 #
 #   bash scripts/backend_tests.sh jax             # both parts
@@ -32,7 +34,7 @@ if [ "$part" != notebooks ]; then
   ignores=()
   for path in "${REPOSITORY_CHECKS[@]}"; do ignores+=(--ignore="$path"); done
   echo "-- unit tests, KERAS_BACKEND=$backend (no TensorFlow)"
-  "$PY" -m pytest "${@:-tests}" "${ignores[@]}" -n 2 --dist loadfile -p no:cacheprovider -q \
+  LESSONS_TESTS=backend "$PY" -m pytest "${@:-tests}" "${ignores[@]}" -n 2 --dist loadfile -p no:cacheprovider -q \
     -W ignore::DeprecationWarning \
     --durations=5 || status=1
 fi

@@ -20,7 +20,8 @@
 #   COLAB_LEG=current COLAB_BACKENDS="tensorflow jax" bash scripts/colab_path_test.sh
 #   COLAB_JOBS=2 (test processes and notebooks at a time), LESSONS_SCALE=quick (passed through;
 #   COLAB_JAX_SCALE sets the scale of the JAX run, default LESSONS_SCALE), COLAB_NOTEBOOKS=0
-#   (steps 1-3 only), PYTHON (makes the venv), COLAB_VENV (where the venv is)
+#   (steps 1-3 only), COLAB_UNIT_TESTS=0 (no unit tests in step 3: while working on the
+#   notebooks), PYTHON (makes the venv), COLAB_VENV (where the venv is)
 # Executed notebooks go to _build/colab-path/<leg>-<backend>/. Exits non-zero if any step fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -111,8 +112,12 @@ case "$where" in
 esac
 ignores=()
 for path in "${NOT_HERE[@]}"; do ignores+=(--ignore="$path"); done
-"$PY" -P -m pytest tests "${ignores[@]}" -n "$JOBS" --dist loadfile -p no:cacheprovider -q -rs \
-  -W ignore::DeprecationWarning
+if [ "${COLAB_UNIT_TESTS:-1}" = 0 ]; then
+  echo "   unit tests skipped (COLAB_UNIT_TESTS=0)"
+else
+  "$PY" -P -m pytest tests "${ignores[@]}" -n "$JOBS" --dist loadfile -p no:cacheprovider -q -rs \
+    -W ignore::DeprecationWarning
+fi
 lap "unit tests"
 
 if [ "${COLAB_NOTEBOOKS:-1}" = 0 ]; then

@@ -12,13 +12,17 @@
 #      Chromium, axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
 #      screenshots in _build/screenshots/, network blocked);
 #   4. the unit tests again on JAX and on PyTorch, in those environments without TensorFlow
-#      (scripts/backend_tests.sh unit);
+#      (scripts/backend_tests.sh unit; the tests whose answer is the same on every backend,
+#      tests/conftest.py's RUN_ONCE, ran in step 3 and are left out here);
 #   5. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
 #      sizes and data choices, one or two steps of each loop), offline, on TensorFlow, then on
 #      JAX and on PyTorch without TensorFlow (scripts/backend_tests.sh notebooks);
-#   6. run the Colab path test (scripts/colab_path_test.sh): Colab's package versions, an
-#      install that changes none of them, every notebook of the Colab edition and every
-#      exercise hand-out run as Colab runs them, at the quick scale.
+#   6. run the Colab path test (scripts/colab_path_test.sh) in two legs. The oldest Colab the
+#      lower bounds promise (Python 3.11, tests/colab/colab-packages.txt): an install that
+#      changes none of its packages, and the unit tests. Colab today (Python 3.13,
+#      tests/colab/colab-packages-current.txt): the same, then every notebook of the Colab
+#      edition and every exercise hand-out run as Colab runs them, at the quick scale on
+#      TensorFlow, and once more with KERAS_BACKEND=jax on Colab's JAX at the smoke scale.
 # Every step runs even if an earlier one failed; exits non-zero if any step fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -97,10 +101,16 @@ for backend in jax torch; do
   step "nbval (smoke, $backend)" "$t"
 done
 
-echo "== 6/6 the Colab path: Colab's packages, the Colab edition run as Colab runs it"
+echo "== 6/6 the Colab path: the oldest Colab the lower bounds promise, and Colab today"
 t=$(date +%s)
-if ! bash scripts/colab_path_test.sh; then
+if ! COLAB_LEG=oldest COLAB_NOTEBOOKS=0 bash scripts/colab_path_test.sh; then
   status=1
 fi
-step "Colab path" "$t"
+step "Colab path, oldest leg (Python 3.11: dry run, unit tests)" "$t"
+t=$(date +%s)
+if ! COLAB_LEG=current COLAB_BACKENDS="tensorflow jax" COLAB_JAX_SCALE=smoke \
+    bash scripts/colab_path_test.sh; then
+  status=1
+fi
+step "Colab path, current leg (Python 3.13: dry run, unit tests, notebooks on TF and JAX)" "$t"
 exit $status

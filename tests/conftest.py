@@ -32,3 +32,31 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("browser test measurements")
         for line in _measured:
             terminalreporter.write_line(line)
+
+
+#: Tests whose answer does not depend on the Keras backend: they check lessons_lib's
+#: formulas against Keras's own shape and parameter bookkeeping, or start every backend
+#: themselves. The TensorFlow run (scripts/test.sh step 3) and the Colab legs run them;
+#: scripts/backend_tests.sh sets LESSONS_TESTS=backend, and then the JAX and PyTorch runs
+#: leave them out (they were the JAX run's slowest third: test_arithmetic alone took 123 s).
+RUN_ONCE = (
+    "tests/test_arithmetic.py",
+    "tests/test_bench.py::test_one_number_per_model_and_backend",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """With LESSONS_TESTS=backend, deselect the RUN_ONCE tests (pytest reports the count)."""
+    import os
+
+    mode = os.environ.get("LESSONS_TESTS", "all")
+    if mode not in ("all", "backend"):
+        raise ValueError(f"LESSONS_TESTS must be 'all' or 'backend', got {mode!r}")
+    if mode == "all":
+        return
+    once = [item for item in items
+            if any(item.nodeid == name or item.nodeid.startswith(name + "::")
+                   for name in RUN_ONCE)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in once]

@@ -131,3 +131,11 @@ def test_the_offline_book_shows_no_resolver_error_download_or_benchmark_target(c
     found = [f"{what}: {' '.join(text[max(0, m.start() - 80):m.end() + 40].split())!r}"
              for what, pattern in NOT_FOR_READERS.items() for m in pattern.finditer(text)]
     assert not found, f"{chapter}.html shows:\n  " + "\n  ".join(found)
+
+
+@pytest.mark.parametrize("chapter", chapter_files())
+def test_every_page_states_the_licences_of_the_code_and_the_text(chapter):
+    licence = (ROOT / "LICENSE").read_text()
+    assert licence.startswith("MIT License") and "CC BY 4.0" in licence
+    footer = page(chapter)
+    assert "MIT License" in footer and "creativecommons.org/licenses/by/4.0/" in footer, chapter

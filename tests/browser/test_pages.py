@@ -11,6 +11,10 @@ outside localhost refused:
 * notebook pages link *Open in Colab* to their own notebook in the repository;
 * axe-core finds no accessibility violation of impact "serious" or "critical",
   and every image and figure has a text alternative;
+* at the 1280 px window no code block scrolls sideways (code cells and code in the
+  prose), no printed output does (it folds its long lines: `_static/code-width.css`), a
+  table wider than the column scrolls inside its own box, and the page itself is no
+  wider than the window;
 * a full-page screenshot goes to `_build/screenshots/`.
 
 Then: the search page finds a word that only one chapter has, and, opened from
@@ -111,6 +115,41 @@ ALT_JS = """() => {
 }"""
 
 
+# What scrolls sideways at the test's window. A block counts as too wide when its content is
+# more than one pixel wider than its box (rounding). Code and printed output must fit; an
+# HTML table may be wider if the box around it scrolls (overflow-x auto or scroll).
+CODE_FIT_JS = """() => {
+    const problems = [];
+    const longest = pre => pre.innerText.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');
+    for (const pre of document.querySelectorAll('article pre')) {
+        const over = pre.scrollWidth - pre.clientWidth;
+        if (over <= 1) continue;
+        const kind = pre.closest('.cell_output') ? 'printed output'
+            : pre.closest('.cell_input') ? 'code cell' : 'code in the prose';
+        problems.push(`${kind} scrolls sideways (${over} px too wide for its ${pre.clientWidth} px): `
+            + JSON.stringify(longest(pre).slice(0, 120)));
+    }
+    for (const table of document.querySelectorAll('article .cell_output table')) {
+        let box = table.parentElement, scrolls = false;
+        while (box && !box.matches('article')) {
+            if (/(auto|scroll)/.test(getComputedStyle(box).overflowX)
+                && box.scrollWidth > box.clientWidth - 1) { scrolls = true; break; }
+            if (box.classList.contains('cell_output')) break;
+            box = box.parentElement;
+        }
+        const article = document.querySelector('article');
+        const right = table.getBoundingClientRect().right, edge = article.getBoundingClientRect().right;
+        if (right > edge + 1 && !scrolls)
+            problems.push(`table runs ${Math.round(right - edge)} px past the column and its box does `
+                + `not scroll: ${JSON.stringify(table.innerText.slice(0, 80))}`);
+    }
+    const page = document.scrollingElement;
+    if (page.scrollWidth > page.clientWidth + 1)
+        problems.push(`the page is ${page.scrollWidth - page.clientWidth} px wider than the window`);
+    return problems;
+}"""
+
+
 def embedded_widget_models(html: str) -> list[dict]:
     """The widget models saved in the page (MyST-NB embeds the notebook's widget state)."""
     m = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
@@ -171,6 +210,7 @@ def test_page_in_the_browser(browser, server, file):
         page.screenshot(path=str(SHOTS / f"{file.replace('/', '__')}.png"), full_page=True)
 
         problems += page.evaluate(ALT_JS)
+        problems += page.evaluate(CODE_FIT_JS)
 
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
