@@ -13,8 +13,8 @@ sideways. `tests/test_notebooks.py` checks the lengths; this script makes them s
 * the setup cell (tagged ``remove-cell``: Colab runs it, the book does not show it)
   is left to `scripts/sync_setup_cells.py`.
 
-Whatever is still too long (a long string black cannot split) is printed, with its
-notebook and cell, for a hand edit. Black is a maintainer's tool, not part of the
+Whatever is still too long (a long string black cannot split, code in the prose) is
+printed, with its notebook and cell, for a hand edit. Black is a maintainer's tool, not part of the
 build: ``pip install "black[jupyter]"`` first.
 
     python scripts/format_code_cells.py               # every chapter in book/
@@ -34,6 +34,8 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 #: The longest code line the book's column shows without scrolling (see the module docstring).
 LINE_LENGTH = 79
+#: Code inside an exercise or solution box: the box's padding leaves room for 74 characters.
+NESTED_LINE_LENGTH = 74
 
 
 def shown_in_book(cell) -> bool:
@@ -45,6 +47,37 @@ def shown_in_book(cell) -> bool:
 def long_lines(source: str, limit: int = LINE_LENGTH) -> list[str]:
     """The lines of ``source`` longer than ``limit`` characters."""
     return [line for line in source.split("\n") if len(line) > limit]
+
+
+def fenced_code(markdown: str) -> list[tuple[str, bool]]:
+    """The code blocks of a Markdown cell (fences with no info or python/text), each with
+    True when it is nested in a MyST directive's fence (`````{solution}`` around
+    ```` ```python ````)."""
+    blocks, stack = [], []   # stack: [fence, info, lines] of the open fences
+    for line in markdown.split("\n"):
+        fence = re.match(r"^\s*(`{3,}|~{3,})\s*(\S*)", line)
+        if fence and stack and fence.group(1) == stack[-1][0] and not fence.group(2):
+            done = stack.pop()
+            if done[1] in ("", "python", "text"):
+                blocks.append(("\n".join(done[2]), bool(stack)))
+        elif fence:
+            stack.append([fence.group(1), fence.group(2), []])
+        elif stack:
+            stack[-1][2].append(line)
+    return blocks
+
+
+def too_long(nb) -> list[str]:
+    """One line per code line the book shows that does not fit: longer than LINE_LENGTH in
+    a code cell or in the prose, NESTED_LINE_LENGTH in an exercise or solution box."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        blocks = ([(cell.source, False)] if shown_in_book(cell) else
+                  fenced_code(cell.source) if cell.cell_type == "markdown" else [])
+        found += [f"cell {index}: {len(line)} characters: {line.strip()[:80]}"
+                  for block, nested in blocks
+                  for line in long_lines(block, NESTED_LINE_LENGTH if nested else LINE_LENGTH)]
+    return found
 
 
 def wrap_comments(source: str, limit: int = LINE_LENGTH) -> str:
@@ -64,8 +97,7 @@ def wrap_comments(source: str, limit: int = LINE_LENGTH) -> str:
         full = re.match(r"^(\s*)# ?(.*)$", line)
         if full:
             indent, run, start = full.group(1), [], i
-            while i < len(lines) and re.match(rf"^{indent}#(?!\s\s)", lines[i]) \
-                    and re.match(r"^(\s*)", lines[i]).group(1) == indent:
+            while i < len(lines) and re.match(rf"^{indent}#(?!\s\s)", lines[i]):
                 run.append(re.sub(r"^\s*# ?", "", lines[i]))
                 i += 1
             if not run:   # an indented comment line ("#   x"): keep it
@@ -89,7 +121,8 @@ def wrap_comments(source: str, limit: int = LINE_LENGTH) -> str:
 
 
 def format_source(source: str) -> str:
-    """One code cell's source, through black and then :func:`wrap_comments`."""
+    """One code cell's source through :func:`wrap_comments`, black, then wrap_comments again
+    (for the comments black's reflow left too long)."""
     import black  # a maintainer's tool: imported here so the tests need not have it
 
     mode = black.Mode(line_length=LINE_LENGTH, string_normalization=False, preview=True,
@@ -112,16 +145,14 @@ def main(argv=None) -> int:
     still_long = 0
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        for index, cell in enumerate(nb.cells):
-            if not shown_in_book(cell):
-                continue
-            if not args.check:
-                cell.source = format_source(cell.source)
-            for line in long_lines(cell.source):
-                still_long += 1
-                print(f"{path.name} cell {index}: {len(line)} characters: {line.strip()[:90]}")
         if not args.check:
+            for cell in nb.cells:
+                if shown_in_book(cell):
+                    cell.source = format_source(cell.source)
             path.write_text(nbformat.writes(nb) + "\n")  # as sync_setup_cells.py writes
+        for line in too_long(nb):
+            still_long += 1
+            print(f"{path.name} {line}")
     return 1 if (args.check and still_long) else 0
 
 

@@ -15,7 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
 sys.path.insert(0, str(ROOT / "scripts"))
 import sync_setup_cells  # noqa: E402
-from format_code_cells import LINE_LENGTH, long_lines, shown_in_book  # noqa: E402
+from format_code_cells import LINE_LENGTH, NESTED_LINE_LENGTH, too_long  # noqa: E402
 
 
 def test_there_are_notebooks():
@@ -165,28 +165,6 @@ def test_the_section_check_sees_a_chart_under_the_wrong_heading():
     assert flagged == ["Accuracy"]
 
 
-#: Code inside an exercise or solution box: the box's padding leaves room for 74 characters.
-NESTED_LINE_LENGTH = 74
-
-
-def fenced_code(markdown: str) -> list[tuple[str, bool]]:
-    """The code blocks of a Markdown cell (fences with no info or python/text), each with
-    True when it is nested in a MyST directive's fence (`````{solution}`` around
-    ```` ```python ````)."""
-    blocks, stack = [], []   # stack: [fence, info, lines] of the open fences
-    for line in markdown.split("\n"):
-        fence = re.match(r"^\s*(`{3,}|~{3,})\s*(\S*)", line)
-        if fence and stack and fence.group(1) == stack[-1][0] and not fence.group(2):
-            done = stack.pop()
-            if done[1] in ("", "python", "text"):
-                blocks.append(("\n".join(done[2]), bool(stack)))
-        elif fence:
-            stack.append([fence.group(1), fence.group(2), []])
-        elif stack:
-            stack[-1][2].append(line)
-    return blocks
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_code_the_book_shows_fits_its_column(path):
     """Every code line shown in the book has at most LINE_LENGTH characters
@@ -195,14 +173,7 @@ def test_code_the_book_shows_fits_its_column(path):
     The column holds that many at the book's code font (_static/code-width.css; the
     browser test measures it). `python scripts/format_code_cells.py` reflows code cells.
     """
-    nb = nbformat.read(path, as_version=4)
-    too_long = []
-    for index, cell in enumerate(nb.cells):
-        blocks = ([(cell.source, False)] if shown_in_book(cell) else
-                  fenced_code(cell.source) if cell.cell_type == "markdown" else [])
-        too_long += [f"cell {index} ({len(line)} characters): {line.strip()[:80]}"
-                     for block, nested in blocks
-                     for line in long_lines(block, NESTED_LINE_LENGTH if nested
-                                            else LINE_LENGTH)]
-    assert not too_long, (f"{path.name}: lines longer than {LINE_LENGTH} characters (run "
-                          "scripts/format_code_cells.py):\n  " + "\n  ".join(too_long))
+    lines = too_long(nbformat.read(path, as_version=4))
+    assert not lines, (f"{path.name}: lines longer than {LINE_LENGTH} characters "
+                       f"({NESTED_LINE_LENGTH} in a box; run scripts/format_code_cells.py):\n  "
+                       + "\n  ".join(lines))

@@ -129,6 +129,7 @@ CODE_FIT_JS = """() => {
         problems.push(`${kind} scrolls sideways (${over} px too wide for its ${pre.clientWidth} px): `
             + JSON.stringify(longest(pre).slice(0, 120)));
     }
+    const edge = document.querySelector('article').getBoundingClientRect().right;
     for (const table of document.querySelectorAll('article .cell_output table')) {
         let box = table.parentElement, scrolls = false;
         while (box && !box.matches('article')) {
@@ -137,8 +138,7 @@ CODE_FIT_JS = """() => {
             if (box.classList.contains('cell_output')) break;
             box = box.parentElement;
         }
-        const article = document.querySelector('article');
-        const right = table.getBoundingClientRect().right, edge = article.getBoundingClientRect().right;
+        const right = table.getBoundingClientRect().right;
         if (right > edge + 1 && !scrolls)
             problems.push(`table runs ${Math.round(right - edge)} px past the column and its box does `
                 + `not scroll: ${JSON.stringify(table.innerText.slice(0, 80))}`);
