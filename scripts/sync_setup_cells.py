@@ -23,11 +23,21 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 MARKER = "# Setup (Colab only)"
 
 
+def release_version(pyproject_path: pathlib.Path = ROOT / "pyproject.toml") -> str:
+    """``lessons_lib``'s version, from pyproject.toml (a test checks it is ``__version__``)."""
+    import tomllib
+
+    return tomllib.loads(pyproject_path.read_text())["project"]["version"]
+
+
 def setup_cell_source(config_path: pathlib.Path = ROOT / "_config.yml") -> str:
-    """The setup cell's source, rendered from `_config.yml`'s repository url and branch."""
+    """The setup cell's source, rendered from `_config.yml`'s repository url and branch and
+    the package version: it installs the release tag ``v<version>``, so a course keeps the
+    same checks all term, and the branch only where that tag is not published."""
     repo = yaml.safe_load(config_path.read_text())["repository"]
     url = repo["url"].rstrip("/")
     branch = repo.get("branch", "main")
+    version = release_version()
     return (
         f"{MARKER}: install this book's helper package `lessons_lib` from its repository.\n"
         "# Locally and in CI it is already installed (see README), so this cell installs nothing.\n"
@@ -43,8 +53,15 @@ def setup_cell_source(config_path: pathlib.Path = ROOT / "_config.yml") -> str:
         "if \"google.colab\" in sys.modules:\n"
         "    import subprocess\n"
         "\n"
-        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\",\n"
-        f"                    \"lessons_lib @ git+{url}@{branch}\"], check=True)"
+        f"    # lessons_lib {version}, the release this notebook was written for (git tag\n"
+        f"    # v{version}): its checks do not change under a class during a term.\n"
+        "    release = subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\",\n"
+        f"                              \"lessons_lib @ git+{url}@v{version}\"])\n"
+        "    if release.returncode != 0:\n"
+        f"        print(\"lessons_lib {version} (tag v{version}) is not published yet; installing\"\n"
+        f"              \" the branch {branch} instead, whose checks can change.\")\n"
+        "        subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"-q\",\n"
+        f"                        \"lessons_lib @ git+{url}@{branch}\"], check=True)"
     )
 
 

@@ -1,11 +1,18 @@
 """Exercise self-checks: right answers pass, wrong ones fail with a hint, and the
 numbers written in each solution are the ones the checker accepts."""
 
+import pathlib
+import re
+
 import keras
 import numpy as np
 import pytest
 
-from lessons_lib.checks import EXERCISES, CheckResult, check, smallest_groups_for_budget
+import lessons_lib.checks
+from lessons_lib.checks import EXERCISES, CheckResult, check
+from lessons_lib.checks.conv_arithmetic import _smallest_groups_for_budget as smallest_groups_for_budget
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # The answers as the chapter's hidden solutions state them.
 SOLUTIONS = {
@@ -123,3 +130,27 @@ def test_numpy_integers_and_arrays_are_accepted():
     assert expect_tuple("x-1", np.array([14, 14, 224]), (14, 14, 224), "h").correct
     assert expect_tuple("x-1", (np.int64(3), 3, 2048), (3, 3, 2048), "h").correct
     assert not expect_tuple("x-1", np.array([14, 14]), (14, 14, 224), "h").correct
+
+
+def test_no_answer_helper_is_student_facing():
+    """The student-facing API is the checker and the registry: nothing that returns an
+    expected answer (issue 18), and the hand-outs import only ``check``."""
+    assert sorted(lessons_lib.checks.__all__) == ["CheckResult", "EXERCISES", "Exercise", "check"]
+    public = {name for name in vars(lessons_lib.checks) if not name.startswith("_")}
+    modules = {"comparison", "conv_arithmetic", "factorized", "inception_module", "inception_v3",
+               "mobilenet", "resnext", "xception"}
+    assert public - modules <= {"CheckResult", "EXERCISES", "Exercise", "check"}
+    for handout in (ROOT / "colab" / "book" / "exercises").glob("*.ipynb"):
+        imports = set(re.findall(r"from lessons_lib\.checks\S* import [\w, ]+", handout.read_text()))
+        assert imports <= {"from lessons_lib.checks import check"}, (handout.name, imports)
+
+
+def test_register_refuses_incomplete_grading_metadata():
+    from lessons_lib.checks._core import register
+
+    with pytest.raises(ValueError, match="difficulty='hard'"):
+        register("x-1", "c", "t", objective=1, difficulty="hard", points=1, minutes=1)
+    with pytest.raises(ValueError, match="points"):
+        register("x-1", "c", "t", objective=1, difficulty="basic", points=0, minutes=1)
+    with pytest.raises(TypeError):
+        register("x-1", "c", "t")

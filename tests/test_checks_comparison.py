@@ -44,7 +44,8 @@ def test_rounded_answers_and_the_solution_4_classifier_share():
     import numpy as np
 
     assert check("comparison-2", np.float64(1.4637)).correct
-    assert not check("comparison-2", 1.47).correct and not check("comparison-2", 1.5).correct
+    assert check("comparison-2", 1.47).correct and check("comparison-2", 1.5).correct
+    assert not check("comparison-2", 1.4).correct and not check("comparison-2", 1.6).correct
     assert check("comparison-3", 5.9).correct and not check("comparison-3", 5.8).correct
     half = models.mobilenet(alpha=0.5)
     classifier = profile(half).set_index("layer").loc["conv_preds", "params"]

@@ -9,8 +9,7 @@ from keras import layers
 from lessons_lib import arithmetic as ar
 from lessons_lib import factorized as fz
 from lessons_lib.checks import EXERCISES, check
-from lessons_lib.checks.factorized import (LAPLACIAN, exercise_kernel, rank1_relative_error,
-                                           receptive_field)
+from lessons_lib.checks.factorized import LAPLACIAN, exercise_kernel, rank1_relative_error
 
 SOLUTIONS = {  # as the chapter's solutions state them
     "factorized-1": 516_096,
@@ -83,10 +82,3 @@ def test_build_exercise_accepts_the_solution_and_rejects_others():
     assert not strided.correct
 
 
-def test_receptive_field_helper():
-    assert receptive_field(layers.Conv2D(4, (1, 7))) == (1, 7)
-    chain = keras.Sequential([layers.Conv2D(4, 3), layers.BatchNormalization(),
-                              layers.ReLU(), layers.Conv2D(4, 3)])
-    assert receptive_field(chain) == (5, 5)
-    with pytest.raises(ValueError, match="not allowed"):
-        receptive_field(keras.Sequential([layers.Conv2D(4, 3), layers.MaxPooling2D()]))

@@ -59,7 +59,7 @@ def test_build_exercise():
     assert check("inception-module-5", keras.Model(x, inception_module(x, 64, 64, 64, 64))).correct
     plain = keras.Model(x, layers.Conv2D(256, 3, strides=2, padding="same")(x))
     result = check("inception-module-5", plain)
-    assert not result.correct and "Concatenate" in result.message
+    assert not result.correct and "concatenated" in result.message
     narrow = check("inception-module-5", keras.Model(x, inception_module(x, 8, 8, 8, 8)))
     assert not narrow.correct and "(16, 16, 32)" in narrow.message
     other = keras.Input((64, 64, 64))
@@ -88,7 +88,7 @@ def test_debugging_exercise_checks_the_fix():
     from lessons_lib.checks.inception_module import branch_receptive_fields
 
     buggy = _notes_module()
-    assert branch_receptive_fields(buggy) == [1, 1, 7, 1]
+    assert branch_receptive_fields(buggy) == [(1, 1), (1, 1), (7, 7), (1, 1)]
     result = check("inception-module-6", buggy)
     assert not result.correct and "Hint" in result.message
     assert not check("inception-module-6", _notes_module(fix_b=True)).correct   # d still blind

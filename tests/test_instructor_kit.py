@@ -275,3 +275,19 @@ def test_chapter_map_separates_what_a_chapter_needs_from_what_helps():
             "book/resnext"} <= set(info.helps)
     assert cm.chapter_info(ROOT / "book" / "xception.ipynb").needs == [
         "book/conv_arithmetic", "book/inception_v3"]
+
+
+def test_every_exercise_names_an_objective_difficulty_points_and_minutes():
+    """Issue 18: what an instructor plans and grades with, stored with each exercise."""
+    from lessons_lib.checks import EXERCISES
+    from lessons_lib.checks._core import DIFFICULTIES
+
+    objectives = {cm.chapter_info(p).name: len(cm.chapter_info(p).objectives)
+                  for p in cm.chapter_notebooks()}
+    for ex in EXERCISES.values():
+        assert 1 <= ex.objective <= objectives[ex.chapter], (ex.id, ex.objective)
+        assert ex.difficulty in DIFFICULTIES and ex.points >= 1 and ex.minutes >= 1, ex.id
+    by_difficulty = {d: {ex.points for ex in EXERCISES.values() if ex.difficulty == d}
+                     for d in DIFFICULTIES}
+    assert max(by_difficulty["basic"]) <= min(by_difficulty["challenge"])
+

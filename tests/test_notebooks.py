@@ -43,15 +43,22 @@ def test_setup_cell_uses_the_repository_url_from_config_only():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     source = sync_setup_cells.setup_cell_source()
     assert f"git+{config['repository']['url']}@{config['repository']['branch']}" in source
+    assert source.count("git+") == 2   # the release tag, then the branch
     check = subprocess.run([sys.executable, str(ROOT / "scripts" / "sync_setup_cells.py"),
                             "--check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 
 
-def _run_setup_cell(monkeypatch, on_colab):
-    calls = []
-    fake_subprocess = types.SimpleNamespace(run=lambda *a, **k: calls.append((a, k)))
-    monkeypatch.setitem(sys.modules, "subprocess", fake_subprocess)
+def _run_setup_cell(monkeypatch, on_colab, returncodes=(0,)):
+    """Run the setup cell with a fake ``subprocess.run`` whose calls return ``returncodes``
+    in turn; the calls it made, as ``(argv, kwargs)``."""
+    calls, codes = [], list(returncodes)
+
+    def run(argv, **kwargs):
+        calls.append((argv, kwargs))
+        return types.SimpleNamespace(returncode=codes.pop(0))
+
+    monkeypatch.setitem(sys.modules, "subprocess", types.SimpleNamespace(run=run))
     if on_colab:
         monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     else:
@@ -64,12 +71,26 @@ def test_setup_cell_does_nothing_off_colab(monkeypatch):
     assert _run_setup_cell(monkeypatch, on_colab=False) == []
 
 
-def test_setup_cell_installs_lessons_lib_on_colab(monkeypatch):
+def test_setup_cell_installs_the_release_matching_the_package_version(monkeypatch):
+    """Issue 18: a course keeps one lessons_lib all term, the tag of ``__version__``."""
+    import lessons_lib
+
+    assert sync_setup_cells.release_version() == lessons_lib.__version__
     calls = _run_setup_cell(monkeypatch, on_colab=True)
     assert len(calls) == 1
-    (argv,), kwargs = calls[0]
-    assert argv[1:4] == ["-m", "pip", "install"] and kwargs == {"check": True}
-    assert argv[-1].startswith("lessons_lib @ git+https://")
+    argv, kwargs = calls[0]
+    assert argv[1:4] == ["-m", "pip", "install"] and kwargs == {}
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert argv[-1] == f"lessons_lib @ git+{url}@v{lessons_lib.__version__}"
+
+
+def test_setup_cell_falls_back_to_the_branch_and_says_so(monkeypatch, capsys):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    calls = _run_setup_cell(monkeypatch, on_colab=True, returncodes=(1, 0))
+    assert [argv[-1] for argv, _ in calls] == [
+        calls[0][0][-1], f"lessons_lib @ git+{config['url']}@{config['branch']}"]
+    assert calls[1][1] == {"check": True}
+    assert "is not published yet; installing the branch" in capsys.readouterr().out
 
 
 def test_toc_lists_every_notebook_and_nothing_missing():

@@ -14,7 +14,6 @@ from lessons_lib.checks import inception_v3  # noqa: F401
 from lessons_lib.checks import xception  # noqa: F401
 from lessons_lib.checks import comparison  # noqa: F401  (registers comparison-*)
 from lessons_lib.checks import factorized, inception_module  # noqa: F401
-from lessons_lib.checks.conv_arithmetic import smallest_groups_for_budget
 
 
 def check(exercise_id: str, answer) -> CheckResult:
@@ -30,4 +29,4 @@ def check(exercise_id: str, answer) -> CheckResult:
     return EXERCISES[exercise_id].checker(answer)
 
 
-__all__ = ["EXERCISES", "CheckResult", "Exercise", "check", "smallest_groups_for_budget"]
+__all__ = ["EXERCISES", "CheckResult", "Exercise", "check"]

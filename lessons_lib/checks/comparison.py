@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 
-from lessons_lib.checks._core import (CheckResult, expect_float, not_answered, register,
-                                      unanswered)
+from lessons_lib.checks._core import (CheckResult, expect_float, keras_answer, not_answered,
+                                      register, unanswered)
 
 #: The classifiers the chapter compares, by the name a learner types.
 MODEL_NAMES = ("mobilenet", "inception_v3", "xception", "resnext50")
@@ -36,7 +36,8 @@ def _normalise_name(answer) -> str:
     return str(answer).strip().lower().replace("-", "_").replace(" ", "_")
 
 
-@register("comparison-1", "comparison", "The cheapest model in MACs")
+@register("comparison-1", "comparison", "The cheapest model in MACs",
+          objective=1, difficulty="basic", points=1, minutes=3)
 def _comparison_1(answer) -> CheckResult:
     ex_id = "comparison-1"
     if unanswered(answer):
@@ -53,14 +54,19 @@ def _comparison_1(answer) -> CheckResult:
                        "model needs fewer. Hint: sort the table by the MACs column.")
 
 
-@register("comparison-2", "comparison", "Xception's MACs relative to InceptionV3's")
+@register("comparison-2", "comparison", "Xception's MACs relative to InceptionV3's",
+          objective=1, difficulty="basic", points=1, minutes=3)
 def _comparison_2(answer) -> CheckResult:
     expected = total_macs("xception") / total_macs("inception_v3")
+    # to 1 decimal place: the profiled ratio (1.463) and the ratio of the table's rounded
+    # totals (1.464) both sit well inside the band of 1.5, so either way of computing it passes
     return expect_float("comparison-2", answer, expected,
-                        "divide Xception's total MACs by InceptionV3's (both at 299x299).", decimals=2)
+                        "divide Xception's total MACs by InceptionV3's (both at 299x299).",
+                        decimals=1)
 
 
-@register("comparison-3", "comparison", "Parameters of ResNeXt-50 relative to MobileNet")
+@register("comparison-3", "comparison", "Parameters of ResNeXt-50 relative to MobileNet",
+          objective=1, difficulty="basic", points=1, minutes=3)
 def _comparison_3(answer) -> CheckResult:
     from lessons_lib.models.configs import MODEL_CONFIGS
 
@@ -70,21 +76,14 @@ def _comparison_3(answer) -> CheckResult:
 
 
 @register("comparison-4", "comparison",
-          "A model under 1 G MACs and 5 M parameters at 224x224")
+          "A model under 1 G MACs and 5 M parameters at 224x224",
+          objective=4, difficulty="challenge", points=3, minutes=10)
 def _comparison_4(answer) -> CheckResult:
     ex_id = "comparison-4"
-    if unanswered(answer):
-        return not_answered(ex_id)
-    import keras
-
-    from lessons_lib.profiler import profile
-
-    if not isinstance(answer, keras.Model):
-        return CheckResult(ex_id, False, f"expected a keras.Model, got {type(answer).__name__}.")
-    shape = tuple(answer.input_shape[1:])
-    if shape != (224, 224, 3):
-        return CheckResult(ex_id, False, f"its input is {shape}; build it for (224, 224, 3).")
-    macs, params = int(profile(answer)["macs"].sum()), answer.count_params()
+    probe = keras_answer(ex_id, answer, (224, 224, 3), models_only=True)
+    if isinstance(probe, CheckResult):
+        return probe
+    macs, params = probe.macs(), probe.params
     if macs > 1e9 or params > 5e6:
         return CheckResult(ex_id, False,
                            f"{macs / 1e9:.2f} G MACs and {params / 1e6:.2f} M parameters: too "

@@ -7,18 +7,19 @@ building the learner's layer), never typed in.
 from __future__ import annotations
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import (CheckResult, expect_int, expect_tuple, not_answered,
-                                      register, unanswered)
+from lessons_lib.checks._core import CheckResult, expect_int, expect_tuple, keras_answer, register
 
 
-@register("conv-arith-1", "conv_arithmetic", "Parameters of a standard 3x3 convolution with bias")
+@register("conv-arith-1", "conv_arithmetic", "Parameters of a standard 3x3 convolution with bias",
+          objective=2, difficulty="basic", points=1, minutes=3)
 def _conv_arith_1(answer) -> CheckResult:
     expected = ar.standard_conv(32, 32, 64, 128, 3, use_bias=True).params
     return expect_int("conv-arith-1", answer, expected,
                       "kernel weights are k*k*C_in*C_out; add one bias per filter.")
 
 
-@register("conv-arith-2", "conv_arithmetic", "MACs of a separable convolution")
+@register("conv-arith-2", "conv_arithmetic", "MACs of a separable convolution",
+          objective=2, difficulty="intermediate", points=2, minutes=5)
 def _conv_arith_2(answer) -> CheckResult:
     expected = ar.separable_conv(56, 56, 128, 128, 3, use_bias=False).macs
     return expect_int("conv-arith-2", answer, expected,
@@ -26,7 +27,8 @@ def _conv_arith_2(answer) -> CheckResult:
                        "(H*W*C_in*C_out); with stride 1 and 'same' padding H and W do not change.")
 
 
-@register("conv-arith-3", "conv_arithmetic", "Output shape with stride 2 and 'valid' padding")
+@register("conv-arith-3", "conv_arithmetic", "Output shape with stride 2 and 'valid' padding",
+          objective=1, difficulty="basic", points=1, minutes=3)
 def _conv_arith_3(answer) -> CheckResult:
     rows, cols = ar.conv_output_shape(31, 31, 5, 2, "valid")
     return expect_tuple("conv-arith-3", answer, (rows, cols, 32),
@@ -34,7 +36,7 @@ def _conv_arith_3(answer) -> CheckResult:
                         "channels = number of filters.", what="(rows, cols, channels)")
 
 
-def smallest_groups_for_budget(in_channels: int, out_channels: int, kernel_size: int,
+def _smallest_groups_for_budget(in_channels: int, out_channels: int, kernel_size: int,
                                max_weights: int) -> int:
     """Smallest ``groups`` (dividing both channel counts) whose grouped conv has at most
     ``max_weights`` kernel weights; raises ``ValueError`` if even depthwise-like grouping
@@ -49,32 +51,24 @@ def smallest_groups_for_budget(in_channels: int, out_channels: int, kernel_size:
     raise ValueError(f"max_weights={max_weights} cannot be met by any groups value")
 
 
-@register("conv-arith-4", "conv_arithmetic", "Choose groups for a weight budget")
+@register("conv-arith-4", "conv_arithmetic", "Choose groups for a weight budget",
+          objective=4, difficulty="intermediate", points=2, minutes=8)
 def _conv_arith_4(answer) -> CheckResult:
-    expected = smallest_groups_for_budget(256, 256, 3, 10_000)
+    expected = _smallest_groups_for_budget(256, 256, 3, 10_000)
     return expect_int("conv-arith-4", answer, expected,
                        "weights = k*k*(C_in/g)*C_out, and g must divide both 256s "
                        "(so g is a power of two).")
 
 
 @register("conv-arith-5", "conv_arithmetic",
-           "Build a layer: 32x32x64 to 16x16x128, a 3x3 field, fewer than 10,000 parameters")
+           "Build a layer: 32x32x64 to 16x16x128, a 3x3 field, fewer than 10,000 parameters",
+          objective=4, difficulty="challenge", points=3, minutes=10)
 def _conv_arith_5(answer) -> CheckResult:
     ex_id = "conv-arith-5"
-    if unanswered(answer):
-        return not_answered(ex_id)
-    import keras  # only this exercise needs Keras
-
-    if not isinstance(answer, (keras.layers.Layer, keras.Model)):
-        return CheckResult(ex_id, False,
-                           f"expected a Keras layer or model, got {type(answer).__name__}.")
-    inputs = keras.Input(shape=(32, 32, 64))
-    try:
-        outputs = answer(inputs)
-    except Exception as err:  # a learner's layer may reject the input: say why
-        return CheckResult(ex_id, False, f"it does not accept a 32x32x64 input: {err}")
-    shape = tuple(outputs.shape[1:])
-    params = keras.Model(inputs, outputs).count_params()
+    probe = keras_answer(ex_id, answer, (32, 32, 64))
+    if isinstance(probe, CheckResult):
+        return probe
+    shape, params = probe.output_shape, probe.params
     if shape != (16, 16, 128):
         return CheckResult(ex_id, False,
                            f"its output is {shape}, not (16, 16, 128). Hint: stride 2 halves "
@@ -83,38 +77,17 @@ def _conv_arith_5(answer) -> CheckResult:
         return CheckResult(ex_id, False,
                            f"right shape, but {params:,} parameters (needs < 10,000). "
                            "Hint: a separable convolution pays k*k*C_in + C_in*C_out.")
-    rows, cols = _patch_seen(answer, keras)
+    if probe.trainable == 0:
+        return CheckResult(ex_id, False,
+                           "right shape, but the layer has no weights to learn: it is a fixed "
+                           "function of its input. Hint: a convolution whose weights cost "
+                           "less, such as a separable or a grouped one.")
+    rows, cols = probe.patch_seen((8, 8), stride=2, radius=4)
     if rows < 3 or cols < 3:
         return CheckResult(ex_id, False,
                            f"right shape and {params:,} parameters, but each output pixel sees "
-                           f"only a {rows}x{cols} patch of the input: it mixes channels without "
-                           "looking at a neighbourhood. Hint: use a 3x3 kernel; a separable "
+                           f"only a {rows}x{cols} patch of the input: it does not look at a "
+                           "3x3 neighbourhood. Hint: use a 3x3 kernel; a separable "
                            "convolution pays k*k*C_in + C_in*C_out.")
     return CheckResult(ex_id, True, f"output {shape} with {params:,} parameters; each output "
                                     f"pixel sees a {rows}x{cols} patch of the input.")
-
-
-def _patch_seen(layer, keras, row=8, col=8):
-    """Rows and columns of the 32x32 input patch that output pixel (row, col) of ``layer``
-    depends on, found by changing one input pixel at a time (all pixels of a 9x9 window
-    around the matching input position) and seeing which changes reach that output."""
-    import itertools
-
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    base = rng.standard_normal((1, 32, 32, 64)).astype("float32")
-    window = list(itertools.product(range(2 * row - 4, 2 * row + 5),
-                                    range(2 * col - 4, 2 * col + 5)))
-    batch = np.repeat(base, len(window), axis=0)
-    for n, (r, c) in enumerate(window):
-        batch[n, r, c, :] += 10.0
-    reference = keras.ops.convert_to_numpy(layer(base))[0, row, col]
-    moved = keras.ops.convert_to_numpy(layer(batch))[:, row, col]
-    changed = np.abs(moved - reference).max(axis=1) > 1e-3 * (1.0 + np.abs(reference).max())
-    seen = [pixel for pixel, hit in zip(window, changed) if hit]
-    if not seen:
-        return 0, 0
-    rows = {r for r, _ in seen}
-    cols = {c for _, c in seen}
-    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1

@@ -88,7 +88,8 @@ def fine_tune_trainable_params(blocks=("mixed9", "mixed10"), freeze_batch_norm=T
     return total
 
 
-@register("inception-v3-1", CHAPTER, "Cost of 1x7 + 7x1 against 7x7")
+@register("inception-v3-1", CHAPTER, "Cost of 1x7 + 7x1 against 7x7",
+          objective=2, difficulty="basic", points=1, minutes=4)
 def _inception_v3_1(answer) -> CheckResult:
     fact = ar.factorized_conv(17, 17, 192, 192, kernel_size=7, use_bias=False)
     full = ar.standard_conv(17, 17, 192, 192, kernel_size=7, use_bias=False)
@@ -97,7 +98,8 @@ def _inception_v3_1(answer) -> CheckResult:
                         "kernel 7*7; give the ratio as a fraction (not a percentage).", decimals=2)
 
 
-@register("inception-v3-2", CHAPTER, "Parameters of block mixed4")
+@register("inception-v3-2", CHAPTER, "Parameters of block mixed4",
+          objective=2, difficulty="intermediate", points=2, minutes=6)
 def _inception_v3_2(answer) -> CheckResult:
     return expect_int("inception-v3-2", answer, block_params("mixed4"),
                       "sum count_params() over the layers whose name is 'mixed4' or starts "
@@ -105,7 +107,8 @@ def _inception_v3_2(answer) -> CheckResult:
                       "beta, moving mean and moving variance).")
 
 
-@register("inception-v3-3", CHAPTER, "Smallest input InceptionV3 accepts")
+@register("inception-v3-3", CHAPTER, "Smallest input InceptionV3 accepts",
+          objective=1, difficulty="intermediate", points=2, minutes=5)
 def _inception_v3_3(answer) -> CheckResult:
     return expect_int("inception-v3-3", answer, smallest_input_side(),
                       "follow the side through every 'valid' 3x3 step (stride 2: "
@@ -113,7 +116,8 @@ def _inception_v3_3(answer) -> CheckResult:
                       "has a 3x3 window to fit.")
 
 
-@register("inception-v3-4", CHAPTER, "Trainable parameters when fine-tuning mixed9 and mixed10")
+@register("inception-v3-4", CHAPTER, "Trainable parameters when fine-tuning mixed9 and mixed10",
+          objective=4, difficulty="intermediate", points=2, minutes=8)
 def _inception_v3_4(answer) -> CheckResult:
     return expect_int("inception-v3-4", answer, fine_tune_trainable_params(),
                       "count only the trainable weights of the layers of mixed9 and mixed10 "
@@ -122,7 +126,8 @@ def _inception_v3_4(answer) -> CheckResult:
                       "statistics count.")
 
 
-@register("inception-v3-5", CHAPTER, "Feature map of InceptionV3 at 150x150")
+@register("inception-v3-5", CHAPTER, "Feature map of InceptionV3 at 150x150",
+          objective=1, difficulty="basic", points=1, minutes=4)
 def _inception_v3_5(answer) -> CheckResult:
     side = final_grid(150)
     return expect_tuple("inception-v3-5", answer, (side, side, 2048),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, not_answered,
-                                      register, unanswered)
+from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, keras_answer,
+                                      not_answered, register, unanswered)
 
 CHAPTER = "mobilenet_unet"
 
@@ -22,7 +22,8 @@ NOTES_INPUT = (416, 608)
 NOTES_CLASSES = 2
 
 
-@register("mobilenet-1", CHAPTER, "Weights of a 256-to-512 depthwise-separable block")
+@register("mobilenet-1", CHAPTER, "Weights of a 256-to-512 depthwise-separable block",
+          objective=1, difficulty="basic", points=1, minutes=4)
 def _mobilenet_1(answer) -> CheckResult:
     expected = ar.separable_conv(14, 14, 256, 512, 3, use_bias=False).params
     return expect_int("mobilenet-1", answer, expected,
@@ -38,7 +39,8 @@ def mobilenet_macs_millions(alpha: float, size: int) -> float:
     return float(profile(model).macs.sum()) / 1e6
 
 
-@register("mobilenet-2", CHAPTER, "MACs of MobileNet 0.5-160")
+@register("mobilenet-2", CHAPTER, "MACs of MobileNet 0.5-160",
+          objective=2, difficulty="intermediate", points=2, minutes=6)
 def _mobilenet_2(answer) -> CheckResult:
     if unanswered(answer):
         return not_answered("mobilenet-2")
@@ -59,7 +61,8 @@ def iou_exercise_expected() -> float:
     return mean_iou(np.array(IOU_TRUE), np.array(IOU_PRED), 3)
 
 
-@register("mobilenet-3", CHAPTER, "Mean IoU of a small prediction")
+@register("mobilenet-3", CHAPTER, "Mean IoU of a small prediction",
+          objective=5, difficulty="intermediate", points=2, minutes=6)
 def _mobilenet_3(answer) -> CheckResult:
     if unanswered(answer):
         return not_answered("mobilenet-3")
@@ -82,46 +85,50 @@ def block_expected_params(in_channels: int = 64, out_channels: int = 128) -> int
     return dw.params + pw.params + 4 * (in_channels + out_channels)
 
 
-@register("mobilenet-4", CHAPTER, "Build a MobileNet block: 32x32x64 to 16x16x128")
+def block_expected_macs(in_channels: int = 64, out_channels: int = 128) -> int:
+    """MACs of the mobilenet-4 block: the depthwise 3x3 with stride 2 on 32x32, then the
+    1x1 on the 16x16 map it leaves."""
+    return (ar.depthwise_conv(32, 32, in_channels, 3, strides=2).macs
+            + ar.pointwise_conv(16, 16, in_channels, out_channels).macs)
+
+
+@register("mobilenet-4", CHAPTER, "Build a MobileNet block: 32x32x64 to 16x16x128",
+          objective=1, difficulty="challenge", points=3, minutes=12)
 def _mobilenet_4(answer) -> CheckResult:
     ex_id = "mobilenet-4"
-    if unanswered(answer):
-        return not_answered(ex_id)
-    import keras
-
-    if not isinstance(answer, keras.Model):
-        return CheckResult(ex_id, False, f"expected a keras.Model, got {type(answer).__name__}. "
-                           "Hint: keras.Model(inputs, outputs).")
-    try:
-        output = answer(np.zeros((1, 32, 32, 64), dtype="float32"))
-    except Exception as err:  # a learner's model may reject the input: say why
-        return CheckResult(ex_id, False, f"it does not accept a 32x32x64 input: {err}")
-    shape = tuple(output.shape[1:])
+    probe = keras_answer(ex_id, answer, (32, 32, 64), models_only=True)
+    if isinstance(probe, CheckResult):
+        return probe
+    shape = probe.output_shape
     if shape != (16, 16, 128):
         return CheckResult(ex_id, False, f"its output is {shape}, not (16, 16, 128). Hint: "
                            "stride 2 on the depthwise step, 128 pointwise filters.")
-    kinds = [type(layer).__name__ for layer in answer.layers]
-    if "DepthwiseConv2D" not in kinds:
-        return CheckResult(ex_id, False, "no DepthwiseConv2D layer. Hint: the first step is "
-                           "layers.DepthwiseConv2D(3, strides=2, padding='same').")
-    pointwise = [layer for layer in answer.layers if type(layer).__name__ == "Conv2D"
-                 and tuple(layer.kernel_size) == (1, 1)]
-    if not pointwise:
-        return CheckResult(ex_id, False, "no 1x1 Conv2D layer. Hint: the second step is "
-                           "layers.Conv2D(128, 1).")
-    relu6 = [layer for layer in answer.layers if type(layer).__name__ == "ReLU"
-             and layer.max_value is not None and float(layer.max_value) == 6.0]
-    if len(relu6) < 2 or kinds.count("BatchNormalization") < 2:
-        return CheckResult(ex_id, False, "each convolution needs a BatchNormalization and a "
-                           "ReLU6 after it. Hint: layers.ReLU(max_value=6.0).")
-    params, expected = answer.count_params(), block_expected_params()
+    params, expected = probe.params, block_expected_params()
     if params != expected:
         return CheckResult(ex_id, False, f"{params:,} parameters, expected {expected:,}. Hint: "
-                           "use_bias=False on both convolutions (BN adds the shift).")
-    return CheckResult(ex_id, True, f"output {shape}, {params:,} parameters, ReLU6 after both steps.")
+                           "a depthwise 3x3 (9 weights per channel), a 1x1 to 128 channels, "
+                           "use_bias=False on both, a BatchNormalization after each.")
+    macs, wanted = probe.macs(), block_expected_macs()
+    if macs != wanted:
+        more = "more" if macs > wanted else "fewer"
+        return CheckResult(ex_id, False, f"the right parameters, but {macs:,} MACs, {more} than "
+                           f"the block's {wanted:,}: the work is done at the wrong resolution. "
+                           "Hint: the stride belongs to the depthwise step, so that the 1x1 "
+                           "runs on the 16x16 map.")
+    if probe.mixes_channels() is False:
+        return CheckResult(ex_id, False, "no output channel reads more than one input channel. "
+                           "Hint: the 1x1 convolution mixes the channels.")
+    relu6 = probe.relu6_count()
+    if relu6 < 2:
+        return CheckResult(ex_id, False, f"{relu6} ReLU6 found; the block has one after each "
+                           "BatchNormalization. Hint: layers.ReLU(max_value=6.0) or "
+                           "layers.Activation(\"relu6\").")
+    return CheckResult(ex_id, True, f"output {shape}, {params:,} parameters, {macs:,} MACs, "
+                       "ReLU6 after both steps.")
 
 
-@register("mobilenet-5", CHAPTER, "Output shape of the notes' half-resolution UNet")
+@register("mobilenet-5", CHAPTER, "Output shape of the notes' half-resolution UNet",
+          objective=4, difficulty="basic", points=1, minutes=4)
 def _mobilenet_5(answer) -> CheckResult:
     ex_id = "mobilenet-5"
     if unanswered(answer):
@@ -147,7 +154,8 @@ def _notes_check_masks() -> np.ndarray:
     return masks.astype("int32")
 
 
-@register("mobilenet-6", CHAPTER, "Debug the targets of the notes' half-resolution UNet")
+@register("mobilenet-6", CHAPTER, "Debug the targets of the notes' half-resolution UNet",
+          objective=4, difficulty="challenge", points=3, minutes=10)
 def _mobilenet_6(answer) -> CheckResult:
     ex_id = "mobilenet-6"
     if unanswered(answer):

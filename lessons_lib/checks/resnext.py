@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import CheckResult, expect_int, not_answered, register, unanswered
+from lessons_lib.checks._core import (CheckResult, expect_int, keras_answer, not_answered,
+                                      register, unanswered)
 
 
 def _to_numpy(tensor) -> np.ndarray:
@@ -26,7 +27,8 @@ BLOCKS_PER_STAGE = (3, 4, 6, 3)
 CARDINALITY = 32
 
 
-@register("resnext-1", CHAPTER, "Weights of the grouped 3x3 convolution of conv4")
+@register("resnext-1", CHAPTER, "Weights of the grouped 3x3 convolution of conv4",
+          objective=2, difficulty="basic", points=1, minutes=3)
 def _resnext_1(answer) -> CheckResult:
     expected = ar.grouped_conv(14, 14, 512, 512, 3, groups=32, use_bias=False).params
     if answer == ar.standard_conv(14, 14, 512, 512, 3, use_bias=False).params:
@@ -44,7 +46,8 @@ def template_block_weights(c_in: int, cardinality: int, d: int) -> int:
             + ar.pointwise_conv(56, 56, width, c_in, use_bias=False).params)
 
 
-@register("resnext-2", CHAPTER, "Weights of the 8x14d template block")
+@register("resnext-2", CHAPTER, "Weights of the 8x14d template block",
+          objective=2, difficulty="intermediate", points=2, minutes=6)
 def _resnext_2(answer) -> CheckResult:
     return expect_int("resnext-2", answer, template_block_weights(256, 8, 14),
                       "the middle width is C*d = 112: add 256*112, 3*3*(112/8)*112 and 112*256.")
@@ -56,7 +59,8 @@ def split_conv2d_count(blocks=BLOCKS_PER_STAGE, cardinality: int = CARDINALITY) 
     return sum(blocks) * (2 + cardinality) + len(blocks) + 1
 
 
-@register("resnext-3", CHAPTER, "Conv2D layers of the split ResNeXt-50")
+@register("resnext-3", CHAPTER, "Conv2D layers of the split ResNeXt-50",
+          objective=1, difficulty="intermediate", points=2, minutes=6)
 def _resnext_3(answer) -> CheckResult:
     if not unanswered(answer) and answer == split_conv2d_count(cardinality=1):
         return CheckResult("resnext-3", False, f"{answer} is the grouped model's count. Hint: "
@@ -73,47 +77,42 @@ def block_expected_params(channels: int = 256, width: int = 128, groups: int = 3
     return weights + 4 * (width + width + channels)
 
 
-@register("resnext-4", CHAPTER, "Build a ResNeXt bottleneck block with a grouped 3x3")
+@register("resnext-4", CHAPTER, "Build a ResNeXt bottleneck block with a grouped 3x3",
+          objective=4, difficulty="challenge", points=3, minutes=12)
 def _resnext_4(answer) -> CheckResult:
     ex_id = "resnext-4"
-    if unanswered(answer):
-        return not_answered(ex_id)
-    import keras
-
-    if not isinstance(answer, keras.Model):
-        return CheckResult(ex_id, False, f"expected a keras.Model, got {type(answer).__name__}. "
-                           "Hint: keras.Model(inputs, outputs).")
-    x = np.random.default_rng(0).normal(size=(1, 14, 14, 256)).astype("float32")
-    try:
-        output = _to_numpy(answer(x, training=False))
-    except Exception as err:  # a learner's model may reject the input: say why
-        return CheckResult(ex_id, False, f"it does not accept a 14x14x256 input: {err}")
-    if output.shape[1:] != (14, 14, 256):
-        return CheckResult(ex_id, False, f"its output is {output.shape[1:]}, not (14, 14, 256). "
-                           "Hint: stride 1 everywhere and 256 filters in the last 1x1.")
-    grouped = [layer for layer in answer.layers if isinstance(layer, keras.layers.Conv2D)
-               and getattr(layer, "groups", 1) == 32 and tuple(layer.kernel_size) == (3, 3)]
-    if not grouped:
-        return CheckResult(ex_id, False, "no 3x3 Conv2D with groups=32. Hint: "
-                           "layers.Conv2D(128, 3, padding='same', groups=32).")
-    if "Add" not in [type(layer).__name__ for layer in answer.layers]:
-        return CheckResult(ex_id, False, "no Add layer: the input must be added back. Hint: "
-                           "layers.Add()([inputs, x]).")
-    if output.min() < 0:
-        return CheckResult(ex_id, False, "the output has negative values. Hint: a ReLU after "
-                           "the addition.")
-    params, expected = answer.count_params(), block_expected_params()
+    probe = keras_answer(ex_id, answer, (14, 14, 256), models_only=True)
+    if isinstance(probe, CheckResult):
+        return probe
+    if probe.output_shape != (14, 14, 256):
+        return CheckResult(ex_id, False, f"its output is {probe.output_shape}, not (14, 14, "
+                           "256). Hint: stride 1 everywhere and 256 filters in the last 1x1.")
+    params, expected = probe.params, block_expected_params()
     if params != expected:
         return CheckResult(ex_id, False, f"{params:,} parameters, expected {expected:,}. Hint: "
-                           "use_bias=False, and one BatchNormalization after each convolution.")
-    return CheckResult(ex_id, True, f"a grouped bottleneck block with {params:,} parameters.")
+                           "a 1x1 to 128, a 3x3 with groups=32, a 1x1 back to 256, "
+                           "use_bias=False, one BatchNormalization after each convolution.")
+    x = probe.base_input(seed=1)
+    if probe.run(x).min() < 0:
+        return CheckResult(ex_id, False, "the output has negative values. Hint: a ReLU after "
+                           "the addition.")
+    # with every kernel zeroed the convolutions add nothing: what is left is the shortcut
+    left = probe.run_with_kernels_zeroed(x)
+    if not np.allclose(left, np.maximum(x, 0.0), atol=1e-3):
+        return CheckResult(ex_id, False, "with its convolution weights set to zero the block "
+                           "should pass relu(input) through, but it does not: there is no "
+                           "identity shortcut. Hint: add the block's input to the last "
+                           "BatchNormalization's output, then the ReLU.")
+    return CheckResult(ex_id, True, f"a grouped bottleneck block with {params:,} parameters "
+                       "and an identity shortcut.")
 
 
 #: Groups and group width the resnext-5 check builds the learner's function with.
 LAMBDA_CHECK_GROUPS, LAMBDA_CHECK_WIDTH = 8, 4
 
 
-@register("resnext-5", CHAPTER, "Debug the notes' Lambda slices")
+@register("resnext-5", CHAPTER, "Debug the notes' Lambda slices",
+          objective=1, difficulty="challenge", points=3, minutes=10)
 def _resnext_5(answer) -> CheckResult:
     ex_id = "resnext-5"
     if unanswered(answer):
@@ -158,7 +157,8 @@ def _resnext_5(answer) -> CheckResult:
                        "reads c when it runs, after the loop; bind it with lambda t, c=c: ...")
 
 
-@register("resnext-6", CHAPTER, "Debug the notes' unused Adam(1e-4)")
+@register("resnext-6", CHAPTER, "Debug the notes' unused Adam(1e-4)",
+          objective=4, difficulty="intermediate", points=2, minutes=6)
 def _resnext_6(answer) -> CheckResult:
     ex_id = "resnext-6"
     if unanswered(answer):

@@ -47,7 +47,8 @@ def middle_flow_mac_share() -> float:
     return float(df.macs[flows == "middle"].sum() / df.macs.sum())
 
 
-@register("xception-1", CHAPTER, "Parameters of one middle-flow block")
+@register("xception-1", CHAPTER, "Parameters of one middle-flow block",
+          objective=2, difficulty="basic", points=1, minutes=4)
 def _xception_1(answer) -> CheckResult:
     return expect_int("xception-1", answer, middle_block_params(),
                       "three SeparableConv2D 3x3 from 728 to 728 channels without bias "
@@ -55,14 +56,16 @@ def _xception_1(answer) -> CheckResult:
                       "(4 numbers per channel).")
 
 
-@register("xception-2", CHAPTER, "Share of the MACs in the middle flow")
+@register("xception-2", CHAPTER, "Share of the MACs in the middle flow",
+          objective=3, difficulty="intermediate", points=2, minutes=6)
 def _xception_2(answer) -> CheckResult:
     return expect_float("xception-2", answer, middle_flow_mac_share(),
                         "group the profiler rows by flow (block5..block12 is the middle flow) "
                         "and divide by the total; give a fraction, not a percentage.", decimals=2)
 
 
-@register("xception-3", CHAPTER, "Standard against separable at 19x19x728")
+@register("xception-3", CHAPTER, "Standard against separable at 19x19x728",
+          objective=1, difficulty="basic", points=1, minutes=4)
 def _xception_3(answer) -> CheckResult:
     std = ar.standard_conv(19, 19, 728, 728, 3, use_bias=False)
     sep = ar.separable_conv(19, 19, 728, 728, 3, use_bias=False)
@@ -70,7 +73,8 @@ def _xception_3(answer) -> CheckResult:
                         "standard / separable = 1 / (1/N + 1/k^2) with N = 728 and k = 3.", decimals=1)
 
 
-@register("xception-4", CHAPTER, "Xception's feature map at 96x96")
+@register("xception-4", CHAPTER, "Xception's feature map at 96x96",
+          objective=2, difficulty="basic", points=1, minutes=4)
 def _xception_4(answer) -> CheckResult:
     side = ar.conv_output_length(96, 3, 2, "valid")          # block1_conv1
     side = ar.conv_output_length(side, 3, 1, "valid")        # block1_conv2
@@ -82,7 +86,8 @@ def _xception_4(answer) -> CheckResult:
                         what="(rows, cols, channels)")
 
 
-@register("xception-5", CHAPTER, "How many separable convolutions")
+@register("xception-5", CHAPTER, "How many separable convolutions",
+          objective=2, difficulty="basic", points=1, minutes=5)
 def _xception_5(answer) -> CheckResult:
     df = _profile()
     expected = int((df.type == "SeparableConv2D").sum())
