@@ -27,7 +27,7 @@ export KERAS_BACKEND="$backend" TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0
 # Checks of the repository's files and of what the TensorFlow build made: not unit tests of
 # lessons_lib, and they need the book's build tools (Playwright, Jupyter Book).
 REPOSITORY_CHECKS=(tests/browser tests/test_built_book.py tests/test_student_edition.py
-                   tests/test_colab_edition.py tests/test_instructor_kit.py
+                   tests/test_colab_edition.py tests/test_instructor_kit.py tests/test_graded_releases.py
                    tests/test_typed_figures.py tests/test_workflows.py)
 status=0
 if [ "$part" != notebooks ]; then

@@ -12,7 +12,7 @@
 #   3. lessons_lib installed there (a wheel of the working tree, not editable), then the
 #      unit tests run against it (all of tests/ but the checks of the repository's own
 #      files and of the built book), so the package ranges are really tested;
-#   4. every notebook given (default: colab/**/*.ipynb) runs as on Colab: alone in an empty
+#   4. every notebook given (default: colab/**/*.ipynb but colab/student/) runs as on Colab: alone in an empty
 #      folder, google.colab imported at kernel start, its setup cell installing that wheel,
 #      LESSONS_OFFLINE=1 (tests/colab/colab_path.py), once per backend of COLAB_BACKENDS.
 #
@@ -60,6 +60,7 @@ find_python() {  # python$want_py on PATH, else pyenv's (these machines have pye
 # lessons_lib against package versions, and need tools Colab does not ship.
 NOT_HERE=(tests/browser tests/test_built_book.py tests/test_student_edition.py
           tests/test_notebooks.py tests/test_colab_edition.py tests/test_instructor_kit.py
+          tests/test_graded_releases.py tests/grading
           tests/backends tests/test_typed_figures.py tests/test_workflows.py)
 
 t0=$(date +%s)
@@ -128,8 +129,13 @@ fi
 if [ ${#given[@]} -gt 0 ]; then
   notebooks=("${given[@]}")
 else
+  # colab/student/ is the Colab edition with the solution Markdown removed: the same code
+  # cells (tests/test_colab_edition.py checks that), so running it again would test nothing new
   shopt -s nullglob globstar
-  notebooks=(colab/**/*.ipynb)
+  notebooks=()
+  for nb in colab/**/*.ipynb; do
+    case "$nb" in colab/student/*) ;; *) notebooks+=("$nb") ;; esac
+  done
   shopt -u nullglob globstar
 fi
 if [ ${#notebooks[@]} -eq 0 ]; then

@@ -23,9 +23,9 @@ import re
 import nbformat
 import yaml
 
-import course_materials as cm
+from editions import reader, colab
 
-NOTES = cm.ROOT / "book" / "instructor_notes.yml"
+NOTES = reader.ROOT / "book" / "instructor_notes.yml"
 SESSIONS = {"session_50": 50, "session_90": 90}   # plan name -> minutes it must add up to
 
 
@@ -105,7 +105,7 @@ def notes_problems(notes: dict, chapters: list[pathlib.Path]) -> list[str]:
     that is neither a heading nor a registered exercise ID of the chapter."""
     from lessons_lib.checks import EXERCISES
 
-    files = {str(p.relative_to(cm.ROOT).with_suffix("")): p for p in chapters}
+    files = {str(p.relative_to(reader.ROOT).with_suffix("")): p for p in chapters}
     problems = [f"{f}: no notes" for f in files if f not in notes]
     problems += [f"{f}: notes for a chapter that is not in the table of contents"
                  for f in notes if f not in files]
@@ -113,7 +113,7 @@ def notes_problems(notes: dict, chapters: list[pathlib.Path]) -> list[str]:
         if file not in files:
             continue
         places = set(chapter_headings(files[file]))
-        places |= {ex.id for ex in cm.chapter_info(files[file]).exercises if ex.id in EXERCISES}
+        places |= {ex.id for ex in reader.chapter_info(files[file]).exercises if ex.id in EXERCISES}
         for session, total in SESSIONS.items():
             minutes = sum(item["minutes"] for item in entry[session])
             if minutes != total:
@@ -225,7 +225,7 @@ def _full_value(node: ast.AST):
 
 
 def _calls(nb: nbformat.NotebookNode):
-    for tree in cm.code_cell_trees(nb.cells):
+    for tree in reader.code_cell_trees(nb.cells):
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 func = node.func
@@ -236,7 +236,7 @@ def _calls(nb: nbformat.NotebookNode):
 def logistics(path: pathlib.Path) -> Logistics:
     """What teaching the chapter ``path`` needs: GPU, downloads at full scale, time."""
     nb = nbformat.read(path, as_version=4)
-    trains = any(c.cell_type == "code" and cm.TRAINS.search(c.source) for c in nb.cells)
+    trains = any(c.cell_type == "code" and colab.TRAINS.search(c.source) for c in nb.cells)
     downloads: list[Download] = []
 
     def add(item: Download):
@@ -267,4 +267,4 @@ def logistics(path: pathlib.Path) -> Logistics:
             add(Download("`lessons_lib.models.configs.CLASS_INDEX_URL`: the ImageNet class index",
                          NOT_STATED))
     markdown = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    return Logistics(trains, downloads, cm._paragraph_after(markdown, "Time"))
+    return Logistics(trains, downloads, reader._paragraph_after(markdown, "Time"))

@@ -17,7 +17,11 @@
 #   5. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
 #      sizes and data choices, one or two steps of each loop), offline, on TensorFlow, then on
 #      JAX and on PyTorch without TensorFlow (scripts/backend_tests.sh notebooks);
-#   6. run the Colab path test (scripts/colab_path_test.sh) in two legs. The oldest Colab the
+#   6. the graded releases graded by the real tools (scripts/grading_test.sh): for two chapters,
+#      nbgrader and Otter-Grader each grade a submission with every answer right (full marks),
+#      two with alternate answers wrong (each loses exactly its question's points) and an
+#      unanswered one (0);
+#   7. run the Colab path test (scripts/colab_path_test.sh) in two legs. The oldest Colab the
 #      lower bounds promise (Python 3.11, tests/colab/colab-packages.txt): an install that
 #      changes none of its packages, and the unit tests. Colab today (Python 3.13,
 #      tests/colab/colab-packages-current.txt): the same, then every notebook of the Colab
@@ -36,7 +40,7 @@ start=$(date +%s)
 status=0
 step() { echo "   $1: $(( $(date +%s) - $2 )) s (total $(( $(date +%s) - start )) s)"; }
 
-echo "== 1/6 jupyter-book build -W -n --keep-going (executes every notebook)"
+echo "== 1/7 jupyter-book build -W -n --keep-going (executes every notebook)"
 t=$(date +%s)
 # A clean build: with Sphinx's saved environment (_build/.doctrees) it would skip
 # unchanged notebooks, neither executing them nor repeating their warnings.
@@ -47,7 +51,7 @@ if ! LESSONS_OFFLINE="${LESSONS_OFFLINE:-1}" jupyter-book build . -W -n --keep-g
 fi
 step "book build" "$t"
 
-echo "== 2/6 student and instructor editions (reuse the executed notebooks)"
+echo "== 2/7 student and instructor editions (reuse the executed notebooks)"
 t=$(date +%s)
 rm -rf _build/student _build/screenshots
 if ! python scripts/course_materials.py student-edition; then
@@ -63,7 +67,7 @@ if ! python scripts/course_materials.py instructor-edition; then
 fi
 step "instructor edition" "$t"
 
-echo "== 3/6 unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
+echo "== 3/7 unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
 t=$(date +%s)
 if ! bash scripts/backend_envs.sh; then
   echo "test: .venv-jax / .venv-torch could not be made" >&2
@@ -77,7 +81,7 @@ if ! REQUIRE_BUILT_BOOK=1 REQUIRE_BACKENDS=1 python -m pytest tests -n 2 --dist 
 fi
 step "pytest tests" "$t"
 
-echo "== 4/6 unit tests on JAX and on PyTorch (no TensorFlow installed there)"
+echo "== 4/7 unit tests on JAX and on PyTorch (no TensorFlow installed there)"
 for backend in jax torch; do
   t=$(date +%s)
   if ! bash scripts/backend_tests.sh "$backend" unit; then
@@ -86,7 +90,7 @@ for backend in jax torch; do
   step "unit tests ($backend)" "$t"
 done
 
-echo "== 5/6 nbval over every chapter at LESSONS_SCALE=smoke, offline: TensorFlow, JAX, PyTorch"
+echo "== 5/7 nbval over every chapter at LESSONS_SCALE=smoke, offline: TensorFlow, JAX, PyTorch"
 t=$(date +%s)
 if ! LESSONS_SCALE=smoke LESSONS_OFFLINE=1 python -m pytest book --nbval-lax -n 2 \
       --dist loadfile -p no:cacheprovider --durations=10 -q; then
@@ -101,7 +105,14 @@ for backend in jax torch; do
   step "nbval (smoke, $backend)" "$t"
 done
 
-echo "== 6/6 the Colab path: the oldest Colab the lower bounds promise, and Colab today"
+echo "== 6/7 graded releases: nbgrader and Otter-Grader grade sample submissions"
+t=$(date +%s)
+if ! bash scripts/grading_test.sh; then
+  status=1
+fi
+step "graded releases (nbgrader, Otter-Grader)" "$t"
+
+echo "== 7/7 the Colab path: the oldest Colab the lower bounds promise, and Colab today"
 t=$(date +%s)
 if ! COLAB_LEG=oldest COLAB_NOTEBOOKS=0 bash scripts/colab_path_test.sh; then
   status=1

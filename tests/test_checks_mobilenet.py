@@ -95,6 +95,7 @@ def test_half_resolution_targets_debugging_exercise():
     assert not notes.correct and "input pixel" in notes.message
     crop = check("mobilenet-6", lambda m: m[:, : m.shape[1] // 2, : m.shape[2] // 2].reshape(len(m), -1))
     assert not crop.correct and "nearest neighbour" in crop.message
+    assert "::2" not in crop.message   # the hint points the way, it does not give the fix
     column_order = check("mobilenet-6", lambda m: m[:, ::2, ::2].transpose(0, 2, 1).reshape(len(m), -1))
     assert not column_order.correct
     average = check("mobilenet-6", lambda m: m.reshape(len(m), m.shape[1] // 2, 2, m.shape[2] // 2, 2)

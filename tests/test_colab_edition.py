@@ -19,12 +19,12 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-import course_materials as cm  # noqa: E402
+from editions import reader, colab  # noqa: E402
 import sync_setup_cells  # noqa: E402
 from myst_markdown import MystError, Page, myst_leftovers, to_jupyter_markdown  # noqa: E402
 
-CHAPTERS = cm.chapter_notebooks(ROOT / "_toc.yml")
-EDITION = sorted(cm.COLAB.rglob("*.ipynb"))
+CHAPTERS = reader.chapter_notebooks(ROOT / "_toc.yml")
+EDITION = sorted(colab.COLAB.rglob("*.ipynb"))
 
 
 def page(**kw) -> Page:
@@ -156,14 +156,14 @@ def test_colab_edition_is_fresh():
 def test_launch_buttons_open_the_colab_edition_of_every_chapter():
     repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
     prefix = repo["path_to_book"].strip("/")
-    assert (ROOT / prefix).resolve() == cm.COLAB.resolve()
+    assert (ROOT / prefix).resolve() == colab.COLAB.resolve()
     for path in CHAPTERS:
         rel = path.relative_to(ROOT)
         assert (ROOT / prefix / rel).exists(), f"no Colab edition of {rel}"
-        assert cm.colab_link(str(rel)).endswith(f"/blob/{repo['branch']}/{prefix}/{rel}")
+        assert reader.colab_link(str(rel)).endswith(f"/blob/{repo['branch']}/{prefix}/{rel}")
 
 
-@pytest.mark.parametrize("path", EDITION, ids=lambda p: str(p.relative_to(cm.COLAB)))
+@pytest.mark.parametrize("path", EDITION, ids=lambda p: str(p.relative_to(colab.COLAB)))
 def test_no_myst_left_and_no_outputs(path):
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
@@ -179,13 +179,13 @@ def test_no_myst_left_and_no_outputs(path):
 def _solutions(nb: nbformat.NotebookNode) -> list[str]:
     return [
         "\n".join(body) for cell in nb.cells if cell.cell_type == "markdown"
-        for name, _a, _f, _l, body in cm.directive_blocks(cell.source) if name == "solution"]
+        for name, _a, _f, _l, body in reader.directive_blocks(cell.source) if name == "solution"]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_every_solution_is_collapsed_and_every_exercise_keeps_its_id(path):
     source = nbformat.read(path, as_version=4)
-    edition = nbformat.read(cm.COLAB / path.relative_to(ROOT), as_version=4)
+    edition = nbformat.read(colab.COLAB / path.relative_to(ROOT), as_version=4)
     markdown = "\n\n".join(c.source for c in edition.cells if c.cell_type == "markdown")
     details = re.findall(r"<details>\n<summary>Solution</summary>\n(.*?)</details>", markdown, re.S)
     solutions = _solutions(source)
@@ -194,10 +194,10 @@ def test_every_solution_is_collapsed_and_every_exercise_keeps_its_id(path):
     for solution in solutions:
         # the first distinctive line of every solution is inside a <details>, never outside
         line = next(x for x in solution.split("\n") if x.strip() and not x.startswith(":"))
-        line = to_jupyter_markdown(line, cm.jupyter_page("book/x")).strip()
+        line = to_jupyter_markdown(line, reader.jupyter_page("book/x")).strip()
         assert any(line in d for d in details), line
         assert line not in outside, f"solution text outside <details>: {line}"
-    info = cm.chapter_info(path)
+    info = reader.chapter_info(path)
     for n, ex in enumerate(info.exercises, 1):
         assert f"### Exercise {n}: {ex.title} (`{ex.id}`)" in markdown
 
@@ -208,11 +208,11 @@ def test_book_only_cells_are_left_out(tmp_path, monkeypatch):
     marker.metadata["tags"] = ["book-only"]
     nb.cells.insert(2, marker)
     fake = ROOT / "book" / "_test_book_only.ipynb"
-    monkeypatch.setattr(cm, "jupyter_page", lambda file: cm.Page(
+    monkeypatch.setattr(reader, "jupyter_page", lambda file: reader.Page(
         file=file, book_url="https://b/", raw_url="https://r/"))
     try:
         nbformat.write(nb, fake)
-        out = cm.colab_chapter(fake)
+        out = colab.colab_chapter(fake)
     finally:
         fake.unlink()
     assert "only in the book" not in "\n".join(c.source for c in out.cells)
@@ -222,6 +222,34 @@ def test_book_only_cells_are_left_out(tmp_path, monkeypatch):
 
 def test_training_chapters_ask_colab_for_a_gpu():
     for path in CHAPTERS:
-        edition = nbformat.read(cm.COLAB / path.relative_to(ROOT), as_version=4)
+        edition = nbformat.read(colab.COLAB / path.relative_to(ROOT), as_version=4)
         trains = any("scale.pick(" in c.source for c in nbformat.read(path, as_version=4).cells)
         assert (edition.metadata.get("accelerator") == "GPU") == trains, path.name
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_colab_student_edition_is_the_whole_chapter_without_solutions(path):
+    """Issue 18 item 7: every chapter whole on Colab, solutions removed, nothing else."""
+    rel = path.relative_to(ROOT)
+    student_path = colab.COLAB_STUDENT / rel
+    assert student_path.exists(), f"no Colab student edition of {rel}"
+    student = nbformat.read(student_path, as_version=4)
+    edition = nbformat.read(colab.COLAB / rel, as_version=4)
+    code = [c.source for c in edition.cells if c.cell_type == "code"]
+    assert [c.source for c in student.cells if c.cell_type == "code"] == code
+    markdown = "\n\n".join(c.source for c in student.cells if c.cell_type == "markdown")
+    assert "<summary>Solution</summary>" not in markdown and "{solution" not in markdown
+    assert "Colab student edition (no solutions)" in student.cells[0].source
+    chapter = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    outside = {tuple(w) for w in _six_word_runs(reader.strip_solutions(chapter))}
+    text = " ".join(re.findall(r"[a-z0-9]+", markdown.lower()))
+    for solution in _solutions(nbformat.read(path, as_version=4)):
+        for run in set(_six_word_runs(solution)) - outside:
+            assert " ".join(run) not in text, f"{student_path.name} leaks: {' '.join(run)}"
+    for n, ex in enumerate(reader.chapter_info(path).exercises, 1):
+        assert f"### Exercise {n}: {ex.title} (`{ex.id}`)" in markdown
+
+
+def _six_word_runs(text: str) -> list:
+    w = re.findall(r"[a-z0-9]+", text.lower())
+    return [tuple(w[i:i + 6]) for i in range(len(w) - 5)]

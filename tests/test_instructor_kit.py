@@ -24,12 +24,12 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-import course_materials as cm  # noqa: E402
+from editions import reader, instructor  # noqa: E402
 import instructor_kit as kit  # noqa: E402
 
-CHAPTERS = cm.chapter_notebooks(ROOT / "_toc.yml")
+CHAPTERS = reader.chapter_notebooks(ROOT / "_toc.yml")
 FULL = ROOT / "_build" / "html"
-INSTRUCTOR_HTML = cm.INSTRUCTOR / "_build" / "html"
+INSTRUCTOR_HTML = instructor.INSTRUCTOR / "_build" / "html"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_plans_add_up_and_name_real_places(notes, path):
     assert sum(i["minutes"] for i in entry["session_90"]) == 90
     headings = set(kit.chapter_headings(path))
     from lessons_lib.checks import EXERCISES
-    ids = {ex.id for ex in cm.chapter_info(path).exercises if ex.id in EXERCISES}
+    ids = {ex.id for ex in reader.chapter_info(path).exercises if ex.id in EXERCISES}
     places = [i["where"] for s in kit.SESSIONS for i in entry[s]]
     places += [m["corrected_by"]["section"] for m in entry["misconceptions"]]
     unknown = [p for p in places if p not in headings | ids]
@@ -169,7 +169,7 @@ def test_expand_solutions_drops_only_the_dropdown_of_solutions():
         "````{solution} x-1", ":label: s-1", ":class: dropdown", "Secret one.", "````",
         ":::{solution} x-2", ":class: dropdown tight", "Secret two.", ":::",
         "````{solution} x-3", "The body says", ":class: dropdown", "````"])
-    out = cm.expand_solutions(text).split("\n")
+    out = instructor.expand_solutions(text).split("\n")
     assert out[:4] == ["```{admonition} Hint", ":class: dropdown", "keep me closed", "```"]
     assert out[4:8] == ["````{solution} x-1", ":label: s-1", "Secret one.", "````"]
     assert out[8:11] == [":::{solution} x-2", ":class: tight", "Secret two."]
@@ -179,12 +179,12 @@ def test_expand_solutions_drops_only_the_dropdown_of_solutions():
 def test_answer_key_lists_every_exercise_with_solution_and_checker_source():
     from lessons_lib.checks import EXERCISES
 
-    page = cm.answer_key_markdown(CHAPTERS)
-    ids = [ex.id for p in CHAPTERS for ex in cm.chapter_info(p).exercises]
+    page = instructor.answer_key_markdown(CHAPTERS)
+    ids = [ex.id for p in CHAPTERS for ex in reader.chapter_info(p).exercises]
     assert set(EXERCISES) <= set(ids), "a registered exercise is in no chapter of _toc.yml"
     for path in CHAPTERS:
-        solutions = cm.solutions_of(path)
-        for ex in cm.chapter_info(path).exercises:
+        solutions = instructor.solutions_of(path)
+        for ex in reader.chapter_info(path).exercises:
             assert f"### `{ex.id}`: {ex.title}" in page
             assert ex.checker and f"`{ex.checker}`" in page
             assert f"def {ex.checker.rpartition('.')[2]}(" in page
@@ -226,7 +226,7 @@ def _hidden(tag) -> bool:
 def test_instructor_edition_is_built_with_the_guide_and_the_answer_key():
     assert (INSTRUCTOR_HTML / "index.html").exists(), "run bash scripts/build_instructor_edition.sh"
     assert (INSTRUCTOR_HTML / "book" / "instructor_guide.html").exists()
-    assert (INSTRUCTOR_HTML / f"{cm.ANSWER_KEY}.html").exists()
+    assert (INSTRUCTOR_HTML / f"{instructor.ANSWER_KEY}.html").exists()
 
 
 @needs_build
@@ -236,7 +236,7 @@ def test_every_solution_is_shown_open(path):
     full = [tag.get_text(" ") for tag in _soup(FULL / f"{file}.html").select(".solution")]
     assert full, f"{file}: the full book shows no solution (is the markup still .solution?)"
     solutions = _soup(INSTRUCTOR_HTML / f"{file}.html").select(".solution")
-    assert len(solutions) == len(full) == len(cm.solutions_of(path)), file
+    assert len(solutions) == len(full) == len(instructor.solutions_of(path)), file
     shut = [s.get_text(" ")[:60] for s in solutions if _hidden(s)]
     assert not shut, f"{file}: solutions still collapsed: {shut}"
     for expected, shown in zip(full, solutions):
@@ -247,7 +247,7 @@ def test_every_solution_is_shown_open(path):
 def test_answer_key_page_lists_every_registered_exercise():
     from lessons_lib.checks import EXERCISES
 
-    soup = _soup(INSTRUCTOR_HTML / f"{cm.ANSWER_KEY}.html")
+    soup = _soup(INSTRUCTOR_HTML / f"{instructor.ANSWER_KEY}.html")
     text = (soup.select_one("main") or soup).get_text(" ")
     for ex_id, reg in EXERCISES.items():
         assert ex_id in text, f"the answer key does not list {ex_id}"
@@ -269,11 +269,11 @@ def test_answer_key_page_lists_every_registered_exercise():
 def test_chapter_map_separates_what_a_chapter_needs_from_what_helps():
     """The comparison chapter needs only the arithmetic chapter; its prerequisites name the
     model chapters (MobileNet by the short form of its title) as helpful, not required."""
-    info = cm.chapter_info(ROOT / "book" / "comparison.ipynb")
+    info = reader.chapter_info(ROOT / "book" / "comparison.ipynb")
     assert info.needs == ["book/conv_arithmetic"]
     assert {"book/inception_v3", "book/xception", "book/mobilenet_unet",
             "book/resnext"} <= set(info.helps)
-    assert cm.chapter_info(ROOT / "book" / "xception.ipynb").needs == [
+    assert reader.chapter_info(ROOT / "book" / "xception.ipynb").needs == [
         "book/conv_arithmetic", "book/inception_v3"]
 
 
@@ -282,8 +282,8 @@ def test_every_exercise_names_an_objective_difficulty_points_and_minutes():
     from lessons_lib.checks import EXERCISES
     from lessons_lib.checks._core import DIFFICULTIES
 
-    objectives = {cm.chapter_info(p).name: len(cm.chapter_info(p).objectives)
-                  for p in cm.chapter_notebooks()}
+    objectives = {reader.chapter_info(p).name: len(reader.chapter_info(p).objectives)
+                  for p in reader.chapter_notebooks()}
     for ex in EXERCISES.values():
         assert 1 <= ex.objective <= objectives[ex.chapter], (ex.id, ex.objective)
         assert ex.difficulty in DIFFICULTIES and ex.points >= 1 and ex.minutes >= 1, ex.id

@@ -25,11 +25,11 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-import course_materials as cm  # noqa: E402
+from editions import reader, handouts, student  # noqa: E402
 
 FULL = ROOT / "_build" / "html"
-STUDENT_HTML = cm.STUDENT / "_build" / "html"
-CHAPTERS = cm.chapter_notebooks()
+STUDENT_HTML = student.STUDENT / "_build" / "html"
+CHAPTERS = reader.chapter_notebooks()
 SHINGLE = 6
 
 
@@ -46,7 +46,7 @@ def solution_sources(nb: nbformat.NotebookNode) -> list[str]:
     out = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for name, _arg, _f, _l, body in cm.directive_blocks(cell.source):
+            for name, _arg, _f, _l, body in reader.directive_blocks(cell.source):
                 if name == "solution":
                     out.append("\n".join(body))
     return out
@@ -54,12 +54,12 @@ def solution_sources(nb: nbformat.NotebookNode) -> list[str]:
 
 # --------------------------------------------------------------------------- unit tests
 def test_the_student_intro_promises_no_rocket_no_solutions_and_no_clone():
-    text = cm.student_intro((ROOT / "book" / "intro.md").read_text())
+    text = student.student_intro((ROOT / "book" / "intro.md").read_text())
     for gone in ("rocket icon", "*Solution* toggle", "Clone the repository"):
         assert gone not in text, gone
     assert "leaves the\nsolutions out" in text
     with pytest.raises(SystemExit, match="STUDENT_INTRO"):
-        cm.student_intro("an intro without those sentences")
+        student.student_intro("an intro without those sentences")
 
 
 def test_read_executed_puts_the_glued_values_back(tmp_path):
@@ -74,11 +74,11 @@ def test_read_executed_puts_the_glued_values_back(tmp_path):
     (tmp_path / "page.glue.json").write_text(json.dumps({"x": {
         "output_type": "display_data", "data": {"text/plain": "2.5"},
         "metadata": {"scrapbook": {"name": "x", "mime_prefix": prefix}}}}))
-    (output,) = cm.read_executed(tmp_path / "page.ipynb").cells[1].outputs
+    (output,) = student.read_executed(tmp_path / "page.ipynb").cells[1].outputs
     assert output.metadata.scrapbook == {"name": "x", "mime_prefix": prefix}
     assert output.data == {prefix + "text/plain": "2.5"}
     (tmp_path / "page.glue.json").unlink()
-    assert cm.read_executed(tmp_path / "page.ipynb").cells[1].outputs == []
+    assert student.read_executed(tmp_path / "page.ipynb").cells[1].outputs == []
 
 
 def test_strip_solutions_removes_backtick_and_colon_fences_of_any_length():
@@ -87,7 +87,7 @@ def test_strip_solutions_removes_backtick_and_colon_fences_of_any_length():
         "````{solution} x-1", ":class: dropdown", "Secret one.", "```python", "code()", "```",
         "````", "between", ":::{solution} x-2", "Secret two.", ":::",
         "```{solution-start} x-3", "```", "Secret three.", "```{solution-end}", "```", "outro"])
-    stripped = cm.strip_solutions(text)
+    stripped = reader.strip_solutions(text)
     assert "Secret" not in stripped and "code()" not in stripped
     for kept in ("intro", "What?", "between", "outro", "{exercise}"):
         assert kept in stripped
@@ -95,7 +95,7 @@ def test_strip_solutions_removes_backtick_and_colon_fences_of_any_length():
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_every_exercise_has_text_and_a_self_check_cell(path):
-    info = cm.chapter_info(path)
+    info = reader.chapter_info(path)
     assert info.exercises, f"{path.name}: no exercises found"
     for ex in info.exercises:
         assert ex.text.strip() and f'check("{ex.id}"' in ex.check_source, ex.id
@@ -104,7 +104,7 @@ def test_every_exercise_has_text_and_a_self_check_cell(path):
 # --------------------------------------------------------------------------- hand-outs
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_handout_has_the_exercises_and_no_solution(path):
-    handout = cm.HANDOUTS / path.name
+    handout = handouts.HANDOUTS / path.name
     assert handout.exists(), f"no hand-out {handout.relative_to(ROOT)}"
     nb = nbformat.read(handout, as_version=4)
     text = "\n".join(c.source for c in nb.cells)
@@ -112,12 +112,12 @@ def test_handout_has_the_exercises_and_no_solution(path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-    info = cm.chapter_info(path)
+    info = reader.chapter_info(path)
     for ex in info.exercises:
         assert f'check("{ex.id}"' in text, ex.id
     handout_words = " ".join(words(text))
     for solution in solution_sources(nbformat.read(path, as_version=4)):
-        for sh in shingles(solution) - shingles(cm.strip_solutions(
+        for sh in shingles(solution) - shingles(reader.strip_solutions(
                 "\n".join(c.source for c in nbformat.read(path, as_version=4).cells))):
             assert " ".join(sh) not in handout_words, f"{handout.name} leaks: {' '.join(sh)}"
 
@@ -155,7 +155,7 @@ def test_no_solution_leaks_into_the_student_edition(path):
     file = str(path.relative_to(ROOT).with_suffix(""))
     full_html = (FULL / f"{file}.html").read_text()
     student_html = (STUDENT_HTML / f"{file}.html").read_text()
-    student_nb = cm.STUDENT / "notebooks" / path.name
+    student_nb = student.STUDENT / "notebooks" / path.name
     assert student_nb.exists(), student_nb
 
     outside, solutions = _page_text(full_html, drop_solutions=True)
@@ -165,7 +165,7 @@ def test_no_solution_leaks_into_the_student_edition(path):
     # solution source text, for the notebooks (Markdown, not rendered)
     source = nbformat.read(path, as_version=4)
     secret_src = set().union(*(shingles(s) for s in solution_sources(source))) - shingles(
-        cm.strip_solutions("\n".join(c.source for c in source.cells)))
+        reader.strip_solutions("\n".join(c.source for c in source.cells)))
     assert secret and secret_src
 
     student_text, student_solutions = _page_text(student_html, drop_solutions=False)
@@ -189,7 +189,7 @@ def test_student_edition_keeps_the_exercises_and_their_self_checks(path):
     html = (STUDENT_HTML / f"{file}.html").read_text()
     text, _ = _page_text(html, drop_solutions=False)
     compact = "".join(text.split())
-    exercises = cm.chapter_info(path).exercises
+    exercises = reader.chapter_info(path).exercises
     for ex in exercises:
         assert f'check("{ex.id}"' in compact, f"{file}: no self-check cell for {ex.id}"
         assert ex.id in text

@@ -186,5 +186,5 @@ def _mobilenet_6(answer) -> CheckResult:
         return CheckResult(ex_id, True, f"{want[1]} targets per image, one per output pixel, "
                            "row by row.")
     return CheckResult(ex_id, False, "the shape is right but the targets are not the masks "
-                       "downsampled by nearest neighbour in row-major order. Hint: "
-                       "masks[:, ::2, ::2], then reshape(len(masks), -1).")
+                       "downsampled by nearest neighbour in row-major order. Hint: keep the same "
+                       "one pixel of every 2x2 block of the mask, then flatten row by row.")

@@ -153,8 +153,9 @@ def _resnext_5(answer) -> CheckResult:
         return CheckResult(ex_id, True, f"all {groups} paths read their own slice: the output "
                            f"equals Conv2D(groups={groups}).")
     return CheckResult(ex_id, False, "the model builds, but its output differs from the grouped "
-                       "convolution: the paths do not read their own slices. Hint: the lambda "
-                       "reads c when it runs, after the loop; bind it with lambda t, c=c: ...")
+                       "convolution: the paths do not read their own slices. Hint: a lambda looks "
+                       "its variables up when it runs, not when it is made; which c do the "
+                       "paths read once the loop has finished?")
 
 
 @register("resnext-6", CHAPTER, "Debug the notes' unused Adam(1e-4)",
@@ -181,6 +182,6 @@ def _resnext_6(answer) -> CheckResult:
     rate = float(np.asarray(optimizer.learning_rate))
     if abs(rate - 1e-4) > 1e-10:
         return CheckResult(ex_id, False, f"the model trains with Adam at learning rate {rate:g}, "
-                           "not 1e-4. Hint: optimizer=\"adam\" makes a new Adam with the default "
-                           "rate; pass the object opt instead.")
+                           "not 1e-4. Hint: which object does compile() train with? Compare "
+                           "model.optimizer with the Adam the function makes.")
     return CheckResult(ex_id, True, "the model trains with Adam at learning rate 1e-4.")

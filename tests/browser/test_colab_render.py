@@ -26,12 +26,12 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import course_materials as cm  # noqa: E402
+from editions import reader, colab  # noqa: E402
 from browser_support import CHROMIUM, require_browser  # noqa: E402
 
 MATHJAX = ROOT / "node_modules" / "mathjax" / "es5" / "tex-mml-chtml.js"
 SHOTS = ROOT / "_build" / "screenshots" / "colab"
-EDITION = sorted(cm.COLAB.rglob("*.ipynb"))
+EDITION = sorted(colab.COLAB.rglob("*.ipynb"))
 
 require_browser()
 from playwright.sync_api import sync_playwright  # noqa: E402
@@ -87,7 +87,7 @@ def _visible_text(page) -> str:
     return " ".join(re.findall(r"[A-Za-z]{2,}", page.evaluate("() => document.body.innerText")))
 
 
-@pytest.mark.parametrize("path", EDITION, ids=lambda p: str(p.relative_to(cm.COLAB)))
+@pytest.mark.parametrize("path", EDITION, ids=lambda p: str(p.relative_to(colab.COLAB)))
 def test_colab_edition_renders_without_myst_and_with_solutions_closed(path, browser, exporter,
                                                                       tmp_path):
     body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
@@ -113,7 +113,7 @@ def test_colab_edition_renders_without_myst_and_with_solutions_closed(path, brow
         if "exercises" in path.parts:
             assert solutions == [], f"{path.name}: a hand-out shows solutions"
         else:
-            n_exercises = len(cm.chapter_info(ROOT / path.relative_to(cm.COLAB)).exercises)
+            n_exercises = len(reader.chapter_info(ROOT / path.relative_to(colab.COLAB)).exercises)
             assert len(solutions) == n_exercises > 0
             assert page.locator("blockquote", has_text="Learning objectives").count() == 1
         for d in solutions:

@@ -38,7 +38,7 @@ import yaml
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "scripts"))
 from browser_support import (AXE, HTML, ROOT, SHOTS, TOC,  # noqa: E402
                              new_page, require_built_book)
-from course_materials import toc_files  # noqa: E402  (the one reader of _toc.yml)
+from editions.reader import toc_files  # noqa: E402  (the one reader of _toc.yml)
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 

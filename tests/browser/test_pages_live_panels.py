@@ -35,7 +35,7 @@ from lessons_lib import arithmetic as ar
 from lessons_lib.factorized_arithmetic import factorized_costs
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from course_materials import toc_files  # noqa: E402  (the one reader of _toc.yml)
+from editions.reader import toc_files  # noqa: E402  (the one reader of _toc.yml)
 
 require_built_book()
 

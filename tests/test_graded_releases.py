@@ -1,0 +1,85 @@
+"""The graded releases (scripts/editions/graded.py), as files: what nbgrader and Otter Assign
+read. scripts/grading_test.sh grades sample submissions with the real tools."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import sys
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from editions import reader  # noqa: E402
+from editions import graded as gr  # noqa: E402
+from lessons_lib.checks import EXERCISES  # noqa: E402
+
+CHAPTERS = reader.chapter_notebooks()
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_exercise_has_answer_code_in_its_solution(path):
+    ids = [ex.id for ex in reader.chapter_info(path).exercises]
+    answers = gr.answer_code(path)
+    assert sorted(answers) == sorted(ids)
+    for ex_id, code in answers.items():
+        compile(code, ex_id, "exec")
+        assert re.search(r"^answer\s*=", code, re.M), ex_id
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_nbgrader_source_has_a_solution_and_a_locked_test_per_exercise(path):
+    nb = gr.nbgrader_notebook(path)
+    meta = [c.metadata["nbgrader"] for c in nb.cells]
+    ids = [m["grade_id"] for m in meta]
+    assert len(ids) == len(set(ids)), "grade_id must be unique"
+    for ex in reader.chapter_info(path).exercises:
+        answer = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == f"{ex.id}-answer")
+        test = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == f"{ex.id}-test")
+        assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["locked"]
+        assert "### BEGIN SOLUTION" in answer.source and "### END SOLUTION" in answer.source
+        assert answer.source.rstrip().endswith(gr.keep_line(ex.id))
+        assert test.metadata["nbgrader"]["grade"] and test.metadata["nbgrader"]["locked"]
+        assert test.metadata["nbgrader"]["points"] == EXERCISES[ex.id].points
+        assert f'check("{ex.id}", {gr.answer_name(ex.id)})' in test.source
+    # everything that is neither an answer nor a test is locked
+    assert all(m["locked"] for m in meta if not m["solution"])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_otter_master_has_one_question_block_per_exercise(path):
+    nb = gr.otter_notebook(path)
+    raw = [c.source for c in nb.cells if c.cell_type == "raw"]
+    assert raw[0].startswith("# ASSIGNMENT CONFIG")
+    questions = [r for r in raw if r.startswith("# BEGIN QUESTION")]
+    expected = [(ex.id, EXERCISES[ex.id].points) for ex in reader.chapter_info(path).exercises]
+    found = [(re.search(r"name: (\S+)", q)[1], int(re.search(r"points: (\d+)", q)[1]))
+             for q in questions]
+    assert found == expected
+    for begin, end in (("# BEGIN QUESTION", "# END QUESTION"), ("# BEGIN TESTS", "# END TESTS"),
+                       ("# BEGIN SOLUTION", "# END SOLUTION")):
+        assert sum(r.startswith(begin) for r in raw) == sum(r == end for r in raw) == len(expected)
+
+
+def test_a_chapter_without_answer_code_is_refused(monkeypatch):
+    path = CHAPTERS[0]
+    monkeypatch.setattr(gr, "answer_code", lambda p: {})
+    with pytest.raises(gr.ReleaseError, match="no ```python block that assigns `answer`"):
+        gr.nbgrader_notebook(path)
+
+
+def test_unknown_chapter_is_named():
+    with pytest.raises(ValueError, match="'nope'"):
+        gr.chapters_named(["nope"])
+
+
+def test_releases_are_written_for_every_chapter(tmp_path):
+    written = gr.write_releases(tmp_path, [])
+    assert (tmp_path / "nbgrader" / "nbgrader_config.py") in written
+    for path in CHAPTERS:
+        for target in (tmp_path / "nbgrader" / "source" / path.stem / f"{path.stem}.ipynb",
+                       tmp_path / "otter" / path.stem / f"{path.stem}.ipynb"):
+            assert target in written
+            nbformat.validate(nbformat.read(target, as_version=4))
