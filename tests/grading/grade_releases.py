@@ -137,7 +137,11 @@ def main(argv=None) -> int:
     args.work = args.work.resolve()   # the tools run in other folders
     if args.work.exists():
         shutil.rmtree(args.work)
-    gr.write_releases(args.work, args.chapters)
+    try:
+        gr.write_releases(args.work, args.chapters)
+    except ValueError as err:   # an unknown chapter, or one without answer code
+        print(f"grading-test: {err}", file=sys.stderr)
+        return 2
     problems = []
     for path in gr.chapters_named(args.chapters):
         for tool, scorer in (("nbgrader", nbgrader_scores), ("otter", otter_scores)):
