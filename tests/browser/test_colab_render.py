@@ -1,6 +1,6 @@
 """The Colab edition as a Jupyter front end shows it: nbconvert's HTML export in Chromium.
 
-For every notebook of the Colab edition (`colab/book/**/*.ipynb`, chapters and hand-outs),
+For every notebook of the Colab edition (`colab/**/*.ipynb`: chapters, hand-outs, student edition),
 exported to HTML the way Jupyter renders Markdown (nbconvert's `lab` template) and opened in
 headless Debian Chromium with the network refused:
 
@@ -110,8 +110,9 @@ def test_colab_edition_renders_without_myst_and_with_solutions_closed(path, brow
         assert raw == [], f"{path.name}: raw MyST visible: {raw[:5]}"
         details = page.evaluate(DETAILS_JS)
         solutions = [d for d in details if d["summary"].strip() == "Solution"]
-        if "exercises" in path.parts:
-            assert solutions == [], f"{path.name}: a hand-out shows solutions"
+        student = colab.COLAB_STUDENT in path.parents   # the Colab student edition
+        if "exercises" in path.parts or student:
+            assert solutions == [], f"{path.name}: a hand-out or a student notebook shows solutions"
         else:
             n_exercises = len(reader.chapter_info(ROOT / path.relative_to(colab.COLAB)).exercises)
             assert len(solutions) == n_exercises > 0
@@ -122,7 +123,7 @@ def test_colab_edition_renders_without_myst_and_with_solutions_closed(path, brow
                 c.source for c in nbformat.read(path, as_version=4).cells)):
             heading = page.locator("h2, h3", has_text=re.compile(rf"\({re.escape(label)}\)"))
             assert heading.count() == 1, label
-        if "exercises" not in path.parts:
+        if "exercises" not in path.parts and not student:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{path.stem}.png"), full_page=True)
         summaries = page.locator("details > summary", has_text="Solution")
