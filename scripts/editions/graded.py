@@ -87,7 +87,8 @@ def grader_test_source(ex_id: str) -> str:
 
 
 def _exercises(path: pathlib.Path):
-    """(hand-out cells before the first exercise, [(exercise, heading cell, answer code)])."""
+    """(the hand-out, its cells before the first exercise, [(registered exercise, exercise,
+    heading cell, answer code)])."""
     from lessons_lib.checks import EXERCISES
 
     info = reader.chapter_info(path)
@@ -96,7 +97,8 @@ def _exercises(path: pathlib.Path):
     if missing:
         raise ReleaseError(f"chapter {path.name}: the solutions of {missing} have no ```python "
                            "block that assigns `answer`; add one (it is the graded solution)")
-    cells = handouts.handout(path).cells
+    handout = handouts.handout(path)
+    cells = handout.cells
     headings = [k for k, c in enumerate(cells) if c.cell_type == "markdown"
                 and re.search(r"^## Exercise \d+:", c.source, re.M)]
     if len(headings) != len(info.exercises):
@@ -104,7 +106,7 @@ def _exercises(path: pathlib.Path):
                            f"hand-out, {len(info.exercises)} exercises")
     items = [(EXERCISES[ex.id], ex, cells[k], answers[ex.id])
              for ex, k in zip(info.exercises, headings)]
-    return cells[:headings[0]], items
+    return handout, cells[:headings[0]], items
 
 
 def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
@@ -117,8 +119,8 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=No
 
 def nbgrader_notebook(path: pathlib.Path) -> nbformat.NotebookNode:
     """The nbgrader source notebook of one chapter."""
-    head, items = _exercises(path)
-    nb = nbformat.v4.new_notebook(metadata=handouts.handout(path).metadata)
+    handout, head, items = _exercises(path)
+    nb = nbformat.v4.new_notebook(metadata=handout.metadata)
     cells = []
     for k, cell in enumerate(head):
         cell = nbformat.from_dict(cell)
@@ -142,8 +144,8 @@ def nbgrader_notebook(path: pathlib.Path) -> nbformat.NotebookNode:
 
 def otter_notebook(path: pathlib.Path) -> nbformat.NotebookNode:
     """The Otter Assign master notebook of one chapter."""
-    head, items = _exercises(path)
-    nb = nbformat.v4.new_notebook(metadata=handouts.handout(path).metadata)
+    handout, head, items = _exercises(path)
+    nb = nbformat.v4.new_notebook(metadata=handout.metadata)
     raw = nbformat.v4.new_raw_cell
     config = (f"# ASSIGNMENT CONFIG\nname: {path.stem}\ninit_cell: true\n"
               "check_all_cell: false\nexport_cell: false\nrun_tests: false\n"

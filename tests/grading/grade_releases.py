@@ -117,7 +117,9 @@ def otter_scores(path: pathlib.Path, work: pathlib.Path) -> dict[str, dict[str, 
 
 def compare(tool: str, path: pathlib.Path, scores: dict) -> list[str]:
     problems = []
-    for name, (_, expected) in submissions(path).items():
+    cases = submissions(path)
+    full_marks = sum(cases["full"][1].values())
+    for name, (_, expected) in cases.items():
         got = scores[name]
         for ex_id, want in expected.items():
             if abs(got.get(ex_id, -1) - want) > 1e-9:
@@ -125,7 +127,7 @@ def compare(tool: str, path: pathlib.Path, scores: dict) -> list[str]:
                                 f"{got.get(ex_id)}, expected {want}")
         total = sum(got.values())
         print(f"   {tool} {path.stem} {name}: {total:g} of "
-              f"{sum(submissions(path)['full'][1].values())} points")
+              f"{full_marks} points")
     return problems
 
 
