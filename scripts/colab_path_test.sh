@@ -19,7 +19,8 @@
 #   bash scripts/colab_path_test.sh [NOTEBOOK.ipynb ...]
 #   COLAB_LEG=current COLAB_BACKENDS="tensorflow jax" bash scripts/colab_path_test.sh
 #   COLAB_JOBS=2 (test processes and notebooks at a time), LESSONS_SCALE=quick (passed through;
-#   COLAB_JAX_SCALE sets the scale of the JAX run, default LESSONS_SCALE), COLAB_NOTEBOOKS=0
+#   COLAB_JAX_SCALE sets the scale of the JAX run, default LESSONS_SCALE; COLAB_JAX_ONLY=DIR runs
+#   only the notebooks under DIR on JAX), COLAB_NOTEBOOKS=0
 #   (steps 1-3 only), COLAB_UNIT_TESTS=0 (no unit tests in step 3: while working on the
 #   notebooks), PYTHON (makes the venv), COLAB_VENV (where the venv is)
 # Executed notebooks go to _build/colab-path/<leg>-<backend>/. Exits non-zero if any step fails.
@@ -145,16 +146,25 @@ fi
 status=0
 for backend in $BACKENDS; do
   scale="$LESSONS_SCALE"
-  [ "$backend" = jax ] && scale="${COLAB_JAX_SCALE:-$LESSONS_SCALE}"
-  echo "== 4/4 [$LEG leg] notebooks as on Colab, KERAS_BACKEND=$backend," \
+  run=("${notebooks[@]}")
+  if [ "$backend" = jax ]; then
+    scale="${COLAB_JAX_SCALE:-$LESSONS_SCALE}"
+    if [ -n "${COLAB_JAX_ONLY:-}" ]; then   # only the notebooks under this folder
+      run=()
+      for nb in "${notebooks[@]}"; do
+        case "$(realpath -m "$nb")" in "$(realpath -m "$COLAB_JAX_ONLY")"/*) run+=("$nb") ;; esac
+      done
+    fi
+  fi
+  echo "== 4/4 [$LEG leg] ${#run[@]} notebooks as on Colab, KERAS_BACKEND=$backend," \
        "LESSONS_SCALE=$scale ($JOBS at a time)"
   out="_build/colab-path/$LEG-$backend"
   rm -rf "$out"
   if ! KERAS_BACKEND="$backend" LESSONS_SCALE="$scale" "$PY" tests/colab/colab_path.py \
-      run-notebooks --wheel "$WHEEL" --jobs "$JOBS" --out "$out" "${notebooks[@]}"; then
+      run-notebooks --wheel "$WHEEL" --jobs "$JOBS" --out "$out" "${run[@]}"; then
     status=1
   fi
-  lap "${#notebooks[@]} notebooks ($backend)"
+  lap "${#run[@]} notebooks ($backend)"
 done
 [ $status = 0 ] && echo "colab-path [$LEG]: passed in $(( $(date +%s) - t0 )) s"
 exit $status

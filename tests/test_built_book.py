@@ -139,3 +139,18 @@ def test_every_page_states_the_licences_of_the_code_and_the_text(chapter):
     assert licence.startswith("MIT License") and "CC BY 4.0" in licence
     footer = page(chapter)
     assert "MIT License" in footer and "creativecommons.org/licenses/by/4.0/" in footer, chapter
+
+
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "book"
+
+
+@pytest.mark.parametrize("chapter", chapter_files())
+def test_no_exercise_is_answered_by_what_the_chapter_shows_above_it(chapter):
+    """Every number, tuple and quoted word the executed chapter shows before an exercise (or
+    states in another exercise) is tried on that exercise's self-check: none may pass
+    (tests/giveaways.py says which candidates count)."""
+    import giveaways
+
+    path = EXECUTED / f"{pathlib.Path(chapter).name}.ipynb"
+    assert path.exists(), f"the build executed no {path.name}"
+    assert giveaways.giveaways(path) == []

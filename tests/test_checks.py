@@ -16,13 +16,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # The answers as the chapter's hidden solutions state them.
 SOLUTIONS = {
-    "conv-arith-1": 73_856,
+    "conv-arith-1": 115_296,
     "conv-arith-2": 54_992_896,
     "conv-arith-3": (14, 14, 32),
     "conv-arith-4": 64,
 }
 WRONG = {
-    "conv-arith-1": 73_728,            # forgot the biases
+    "conv-arith-1": 115_200,           # forgot the biases
     "conv-arith-2": 462_422_016,       # the standard convolution's count
     "conv-arith-3": (13, 13, 32),
     "conv-arith-4": 59,                # does not divide 256
@@ -50,9 +50,9 @@ def test_unanswered_placeholder_is_not_an_error(ex_id):
 
 
 def test_wrong_types_are_explained_not_raised():
-    assert "whole number" in check("conv-arith-1", "73856").message
+    assert "whole number" in check("conv-arith-1", "115296").message
     assert "tuple" in check("conv-arith-3", 14).message
-    assert check("conv-arith-1", 73856.0).correct  # a float that is a whole number is fine
+    assert check("conv-arith-1", 115296.0).correct  # a float that is a whole number is fine
 
 
 def test_layer_exercise_accepts_a_cheap_layer_and_rejects_others():
@@ -154,3 +154,43 @@ def test_register_refuses_incomplete_grading_metadata():
         register("x-1", "c", "t", objective=1, difficulty="basic", points=0, minutes=1)
     with pytest.raises(TypeError):
         register("x-1", "c", "t")
+
+
+def test_written_exercises_are_recorded_for_a_person_not_judged():
+    """A written answer's check counts words only: `...` is not answered, a short text is not
+    yet, a paragraph is recorded (shown as such, and never "Right")."""
+    from lessons_lib.checks._core import expect_written
+
+    assert "no answer yet" in expect_written("x-1", ..., 40, 3).message
+    assert "no answer yet" in expect_written("x-1", "   ", 40, 3).message
+    assert "(3 points)" in expect_written("x-1", ..., 40, 3).message
+    short = expect_written("x-1", "too short", 40)
+    assert not short.correct and not short.recorded and "2 words" in short.message
+    done = expect_written("x-1", "word " * 40, 40)
+    assert done.recorded and not done.correct and not bool(done)
+    assert str(done).startswith("[Recorded]") and "Recorded" in done._repr_html_()
+    assert "a string" in expect_written("x-1", 42, 40).message
+
+
+@pytest.mark.parametrize("rubric, match", [
+    (("3: all",), "2 or more levels"),
+    (("3: all", "zero"), "2 or more levels"),
+    (("2: most", "0: none"), "run down from points=3"),
+    (("3: all", "1: some", "2: most", "0: none"), "run down"),
+    (("3: all", "1: some"), "run down"),
+])
+def test_a_rubric_that_does_not_add_up_is_refused(rubric, match):
+    from lessons_lib.checks._core import register_written
+
+    with pytest.raises(ValueError, match=match):
+        register_written("never-1", "nowhere", "t", objective=1, difficulty="basic", points=3,
+                         minutes=5, rubric=rubric)
+    assert "never-1" not in EXERCISES
+
+
+def test_every_written_exercise_has_a_rubric_from_its_points_to_zero():
+    written = [ex for ex in EXERCISES.values() if ex.written]
+    assert written
+    for ex in written:
+        marks = [int(level.split(":")[0]) for level in ex.rubric]
+        assert marks[0] == ex.points and marks[-1] == 0, ex.id

@@ -12,28 +12,56 @@ from lessons_lib.checks import EXERCISES, check
 from lessons_lib.checks.factorized import LAPLACIAN, exercise_kernel, rank1_relative_error
 
 SOLUTIONS = {  # as the chapter's solutions state them
-    "factorized-1": 516_096,
-    "factorized-2": 0.4,
+    "factorized-1": 153_600,
+    "factorized-2": 0.408,
     "factorized-3": 2,
     "factorized-4": 0.711,
 }
 WRONG = {
-    "factorized-1": 1_806_336,   # the full 7x7
-    "factorized-2": 0.72,        # two stacked 3x3 instead
+    "factorized-1": 640_000,     # the full 5x5
+    "factorized-2": 0.4,         # 2/5: the biases left out
     "factorized-3": 1,
     "factorized-4": 0.5,
 }
 
 
-@pytest.mark.parametrize("ex_id, rounded, wrong", [("factorized-2", 0.40, 0.41),
-                                                   ("factorized-4", 0.71, 0.70)])
-def test_answers_rounded_to_two_decimals_are_accepted(ex_id, rounded, wrong):
-    """Both exercises ask for 2 decimal places: the rounded value passes, the next one does
+@pytest.mark.parametrize("ex_id, rounded, wrong, places", [("factorized-2", 0.408, 0.409, 3),
+                                                           ("factorized-4", 0.71, 0.70, 2)])
+def test_answers_rounded_as_asked_are_accepted(ex_id, rounded, wrong, places):
+    """Each exercise states its decimal places: the rounded value passes, the next one does
     not, and NumPy floats count as numbers."""
     assert check(ex_id, rounded).correct
     assert check(ex_id, np.float32(rounded)).correct
     result = check(ex_id, wrong)
-    assert not result.correct and "2 decimal places" in result.message
+    assert not result.correct and f"{places} decimal places" in result.message
+
+
+def test_factorized_2_counts_both_bias_vectors():
+    """656 / 1,608: two layers of 5*8*8 weights and 8 biases against 25*8*8 + 8."""
+    assert check("factorized-2", 656 / 1608).correct
+    assert not check("factorized-2", 640 / 1608).correct   # one bias vector left out
+
+
+def test_factorized_7_walks_the_chain_back():
+    """A 1x5, 3x3, 5x1 chain: a 7x7 field (49 pixels), 3 row paths x 3 column paths to the
+    centre; the check rejects the plain kernel area and a chain read in the wrong order."""
+    assert check("factorized-7", (49, 9)).correct
+    assert check("factorized-7", np.array([49, 9])).correct
+    assert not check("factorized-7", (49, 1)).correct       # one path per pixel, as for a 7x7
+    assert not check("factorized-7", (75, 9)).correct       # 5*5*3: kernel areas multiplied
+    assert "tuple" in check("factorized-7", 49).message
+
+
+def test_factorized_6_is_written_and_graded_by_a_person():
+    """The written exercise: no answer yet, too short, and a paragraph (recorded, not judged)."""
+    ex = EXERCISES["factorized-6"]
+    assert ex.written and ex.rubric[0].startswith(f"{ex.points}:")
+    assert "no answer yet" in check("factorized-6", ...).message
+    short = check("factorized-6", "they are different layers")
+    assert not short.correct and not short.recorded and "4 words" in short.message
+    paragraph = check("factorized-6", " ".join(["word"] * 60))
+    assert paragraph.recorded and not paragraph.correct and "Recorded" in str(paragraph)
+    assert "text" in check("factorized-6", 3).message
 
 
 def test_all_five_exercises_are_registered():
@@ -52,7 +80,8 @@ def test_wrong_answers_get_a_hint(ex_id):
 
 
 def test_expected_values_agree_with_independent_computations():
-    assert ar.factorized_conv(17, 17, 192, 192, 7, use_bias=False).params == 2 * 7 * 192 * 192
+    assert ar.factorized_conv(17, 17, 160, 160, 5, mid_channels=96,
+                              use_bias=False).params == 2 * 5 * 160 * 96
     assert np.linalg.matrix_rank(LAPLACIAN) == 2
     assert rank1_relative_error(exercise_kernel()) == pytest.approx(
         fz.rank_errors(exercise_kernel())[0])

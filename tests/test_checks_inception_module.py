@@ -6,26 +6,28 @@ import pytest
 from keras import layers
 
 from lessons_lib.checks import EXERCISES, check
-from lessons_lib.checks.inception_module import branch_b_macs, branch_d_params
+from lessons_lib.checks.inception_module import (BRANCH_B_CONFIG, VALID_SIDE, branch_b_macs,
+                                                 branch_d_params, valid_branch_rows)
 from lessons_lib.models import inception_module
 from lessons_lib.profiler import profile
+import solutions
 
 SOLUTIONS = {  # as the chapter's solutions state them
     "inception-module-1": (14, 14, 224),
     "inception-module-2": 86_208,
-    "inception-module-3": "same",
-    "inception-module-4": 152_567_808,
+    "inception-module-3": (24, 23, 21, 22),
+    "inception-module-4": 35_323_904,
 }
 WRONG = {
     "inception-module-1": (13, 13, 224),
     "inception-module-2": 73_856,
-    "inception-module-3": "valid",
-    "inception-module-4": 150_994_944,   # forgot the 1x1
+    "inception-module-3": (24, 23, 22, 22),   # branch c: forgot the 3x3 after the pool
+    "inception-module-4": 28_901_376,         # forgot the 1x1
 }
 
 
-def test_all_five_exercises_are_registered():
-    assert {f"inception-module-{n}" for n in range(1, 6)} <= set(EXERCISES)
+def test_all_seven_exercises_are_registered():
+    assert {f"inception-module-{n}" for n in range(1, 8)} <= set(EXERCISES)
 
 
 @pytest.mark.parametrize("ex_id", sorted(SOLUTIONS))
@@ -41,8 +43,46 @@ def test_wrong_answers_get_a_hint(ex_id):
 
 def test_wrong_types_are_explained():
     assert "tuple" in check("inception-module-1", 224).message
-    assert "string" in check("inception-module-3", 1).message
-    assert check("inception-module-3", " SAME ").correct
+    assert "tuple" in check("inception-module-3", "same").message
+    assert "tuple" in check("inception-module-3", (24, 23, 21)).message
+    import numpy as np
+
+    assert check("inception-module-3", np.array([24, 23, 21, 22])).correct
+    assert check("inception-module-3", [24, 23, 21, 22]).correct
+
+
+def test_the_same_padding_shapes_are_named_as_such():
+    result = check("inception-module-3", (24, 24, 24, 24))
+    assert not result.correct and "padding='same'" in result.message and "Hint" in result.message
+
+
+def test_valid_rows_are_the_shapes_keras_refuses_to_concatenate():
+    """The helper gives the rows Keras's Concatenate error lists, for the exercise's input
+    and for the chapter's 64x64 (the Pitfalls cell)."""
+    import re
+
+    for side in (VALID_SIDE, 64):
+        with pytest.raises(ValueError, match="Concatenate") as info:
+            inception_module(keras.Input((side, side, 3)), 8, 8, 8, 8, padding="valid")
+        listed = tuple(int(r) for r in re.findall(r"\(None, (\d+), \1, 8\)", str(info.value)))
+        assert listed == valid_branch_rows(side), (side, str(info.value))
+    assert valid_branch_rows(64) == (32, 31, 29, 30)
+
+
+def test_the_written_exercise_is_recorded_for_a_person():
+    assert EXERCISES["inception-module-7"].written
+    assert EXERCISES["inception-module-7"].objective == 4
+    assert "no answer yet" in check("inception-module-7", ...).message
+    short = check("inception-module-7", "the noise run memorised")
+    assert not short.correct and not short.recorded and "Not yet" in str(short)
+    model = _model_answer("inception-module-7")
+    result = check("inception-module-7", model)
+    assert result.recorded and not result.correct, result
+
+
+def _model_answer(ex_id):
+    """The answer the chapter's solution of ``ex_id`` assigns."""
+    return solutions.solution_answer("inception_module", ex_id)
 
 
 def test_expected_values_agree_with_the_profiler():
@@ -52,6 +92,12 @@ def test_expected_values_agree_with_the_profiler():
     x = keras.Input((64, 64, 3))
     table = profile(keras.Model(x, inception_module(x, name="m")))
     assert table[table["layer"].str.startswith("m_b")]["macs"].sum() == branch_b_macs()
+    side, channels, filters = BRANCH_B_CONFIG
+    x = keras.Input((side, side, channels))
+    table = profile(keras.Model(x, inception_module(x, filters, filters, filters, filters,
+                                                    name="m")))
+    assert (table[table["layer"].str.startswith("m_b")]["macs"].sum()
+            == branch_b_macs(*BRANCH_B_CONFIG) == SOLUTIONS["inception-module-4"])
 
 
 def test_build_exercise():

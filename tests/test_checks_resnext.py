@@ -9,8 +9,10 @@ from lessons_lib.checks import EXERCISES, check
 from lessons_lib.checks.resnext import (BLOCKS_PER_STAGE, block_expected_params,
                                         split_conv2d_count, template_block_weights)
 
-SOLUTIONS = {"resnext-1": 73_728, "resnext-2": 71_456, "resnext-3": 549}
-WRONG = {"resnext-1": 2_359_296, "resnext-2": 70_144, "resnext-3": 53}
+import solutions
+
+SOLUTIONS = {"resnext-1": 55_296, "resnext-2": 74_752, "resnext-3": 549}
+WRONG = {"resnext-1": 1_327_104, "resnext-2": 212_992, "resnext-3": 53}
 
 
 def block(groups=32, add=True, relu=True, bias=False):
@@ -27,7 +29,7 @@ def block(groups=32, add=True, relu=True, bias=False):
 
 def test_all_chapter_ids_registered():
     ids = {i for i in EXERCISES if i.startswith("resnext-")}
-    assert ids == {f"resnext-{n}" for n in range(1, 7)}
+    assert ids == {f"resnext-{n}" for n in range(1, 8)}
     assert all(EXERCISES[i].chapter == "resnext" for i in ids)
 
 
@@ -42,7 +44,7 @@ def test_wrong_answers_get_a_hint(ex_id):
     assert not result.correct and "Hint" in result.message
 
 
-@pytest.mark.parametrize("ex_id", [f"resnext-{n}" for n in range(1, 7)])
+@pytest.mark.parametrize("ex_id", [f"resnext-{n}" for n in range(1, 8)])
 def test_placeholder_is_not_an_error(ex_id):
     assert "no answer yet" in check(ex_id, ...).message
 
@@ -74,7 +76,34 @@ def test_block_exercise():
 
 
 def test_wrong_types_are_explained():
-    assert "whole number" in check("resnext-1", "73728").message
+    assert "whole number" in check("resnext-1", "55296").message
+
+
+def test_rewritten_counts_are_computed_and_not_the_chapter_tables():
+    from lessons_lib import arithmetic as ar
+
+    assert template_block_weights(256, 16, 8) == 74_752
+    assert template_block_weights(256, 8, 14) == 71_456          # the table's 8x14d: not it
+    assert not check("resnext-2", 71_456).correct
+    assert not check("resnext-1", 73_728).correct                 # conv4's, in the stage table
+    dense = check("resnext-1", 1_327_104)
+    assert "dense layer" in dense.message and "55,296" not in dense.message
+    assert ar.grouped_conv(14, 14, 384, 384, 3, groups=24, use_bias=False).params == 55_296
+
+
+def test_written_measure_exercise():
+    ex = EXERCISES["resnext-7"]
+    assert ex.written and ex.objective == 3 and ex.points == 3
+    assert [level[0] for level in ex.rubric] == ["3", "2", "1", "0"]
+    assert "no answer yet" in check("resnext-7", ...).message
+    short = check("resnext-7", "GroupedConv2D was the faster one.")
+    assert not short.correct and not short.recorded and "Not yet" in str(short)
+    assert check("resnext-7", solution_answer("resnext-7")).recorded
+
+
+def solution_answer(ex_id):
+    """The answer the chapter's solution of ``ex_id`` assigns."""
+    return solutions.solution_answer("resnext", ex_id)
 
 
 def _lambda_paths(bind):

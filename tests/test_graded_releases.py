@@ -37,6 +37,15 @@ def test_nbgrader_source_has_a_solution_and_a_locked_test_per_exercise(path):
     assert len(ids) == len(set(ids)), "grade_id must be unique"
     for ex in reader.chapter_info(path).exercises:
         answer = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == f"{ex.id}-answer")
+        if EXERCISES[ex.id].written:
+            # a manually graded answer: Markdown, the model answer and rubric as its solution
+            cell_meta = answer.metadata["nbgrader"]
+            assert answer.cell_type == "markdown" and cell_meta["solution"] and cell_meta["grade"]
+            assert cell_meta["points"] == EXERCISES[ex.id].points and not cell_meta["locked"]
+            assert "**Rubric**" in answer.source and EXERCISES[ex.id].rubric[0] in answer.source
+            assert not any(c.metadata["nbgrader"]["grade_id"] == f"{ex.id}-test"
+                           for c in nb.cells)
+            continue
         test = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == f"{ex.id}-test")
         assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["locked"]
         assert "### BEGIN SOLUTION" in answer.source and "### END SOLUTION" in answer.source
@@ -58,9 +67,24 @@ def test_otter_master_has_one_question_block_per_exercise(path):
     found = [(re.search(r"name: (\S+)", q)[1], int(re.search(r"points: (\d+)", q)[1]))
              for q in questions]
     assert found == expected
-    for begin, end in (("# BEGIN QUESTION", "# END QUESTION"), ("# BEGIN TESTS", "# END TESTS"),
-                       ("# BEGIN SOLUTION", "# END SOLUTION")):
-        assert sum(r.startswith(begin) for r in raw) == sum(r == end for r in raw) == len(expected)
+    manual = [re.search(r"name: (\S+)", q)[1] for q in questions if "manual: true" in q]
+    assert manual == [i for i, _ in expected if EXERCISES[i].written]
+    for begin, end, count in (("# BEGIN QUESTION", "# END QUESTION", len(expected)),
+                              ("# BEGIN TESTS", "# END TESTS", len(expected) - len(manual)),
+                              ("# BEGIN SOLUTION", "# END SOLUTION", len(expected))):
+        assert sum(r.startswith(begin) for r in raw) == sum(r == end for r in raw) == count
+
+
+def test_every_chapter_has_a_written_exercise_with_a_rubric():
+    """Each chapter asks at least one measure, explain or design question graded by a person;
+    its solution's answer is the model answer the releases show graders."""
+    for path in CHAPTERS:
+        written = [ex.id for ex in reader.chapter_info(path).exercises
+                   if EXERCISES[ex.id].written]
+        assert written, f"{path.stem} has no written exercise"
+        answers = gr.answer_code(path)
+        for ex_id in written:
+            assert len(gr.written_text(answers[ex_id]).split()) >= 40, ex_id
 
 
 def test_a_chapter_without_answer_code_is_refused(monkeypatch):

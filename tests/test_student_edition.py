@@ -115,11 +115,11 @@ def test_handout_has_the_exercises_and_no_solution(path):
     info = reader.chapter_info(path)
     for ex in info.exercises:
         assert f'check("{ex.id}"' in text, ex.id
-    handout_words = " ".join(words(text))
+    handout_words = f" {' '.join(words(text))} "   # so a run matches whole words only
     for solution in solution_sources(nbformat.read(path, as_version=4)):
         for sh in shingles(solution) - shingles(reader.strip_solutions(
                 "\n".join(c.source for c in nbformat.read(path, as_version=4).cells))):
-            assert " ".join(sh) not in handout_words, f"{handout.name} leaks: {' '.join(sh)}"
+            assert f" {' '.join(sh)} " not in handout_words, f"{handout.name} leaks: {' '.join(sh)}"
 
 
 # --------------------------------------------------------------------------- student edition
@@ -171,14 +171,14 @@ def test_no_solution_leaks_into_the_student_edition(path):
     student_text, student_solutions = _page_text(student_html, drop_solutions=False)
     assert not student_solutions, f"{file}: the student page has solution blocks"
     assert 'class="solution' not in student_html
-    text = " ".join(words(student_text))
-    leaks = [" ".join(s) for s in secret if " ".join(s) in text]
+    text = f" {' '.join(words(student_text))} "   # so a run matches whole words only
+    leaks = [" ".join(s) for s in secret if f" {' '.join(s)} " in text]
     assert not leaks, f"{file}: solution text in the student page: {leaks[:5]}"
 
     nb_text = "\n".join(c.source for c in nbformat.read(student_nb, as_version=4).cells)
     assert "{solution" not in nb_text
-    nb_words = " ".join(words(nb_text))
-    leaks = [" ".join(s) for s in secret_src if " ".join(s) in nb_words]
+    nb_words = f" {' '.join(words(nb_text))} "
+    leaks = [" ".join(s) for s in secret_src if f" {' '.join(s)} " in nb_words]
     assert not leaks, f"{student_nb.name}: solution text in the notebook: {leaks[:5]}"
 
 

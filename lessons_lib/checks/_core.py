@@ -6,8 +6,10 @@ with :func:`register`; :func:`lessons_lib.checks.check` looks them up.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Callable, Dict
 
@@ -23,19 +25,23 @@ class CheckResult:
     exercise: str
     correct: bool
     message: str
+    #: True for a written answer long enough to be read: a person grades it, not the check
+    #: (``correct`` stays False, since no code judged it).
+    recorded: bool = False
 
     def __bool__(self) -> bool:
         return self.correct
 
     def __str__(self) -> str:
-        mark = "Right" if self.correct else "Not yet"
+        mark = "Right" if self.correct else "Recorded" if self.recorded else "Not yet"
         return f"[{mark}] {self.exercise}: {self.message}"
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        colour = "#1a7f37" if self.correct else "#b35900"
-        mark = "&#10004; Right" if self.correct else "&#10008; Not yet"
+        colour = "#1a7f37" if self.correct else "#0b5cad" if self.recorded else "#b35900"
+        mark = ("&#10004; Right" if self.correct else "&#9998; Recorded" if self.recorded
+                else "&#10008; Not yet")
         return (f'<p style="color:{colour}"><strong>{mark}</strong> '
                 f"({self.exercise}): {self.message}</p>")
 
@@ -49,7 +55,12 @@ class Exercise:
     """One exercise: its ID, the chapter that asks it, a title, its checker, and what an
     instructor plans and grades with: the chapter's learning objective it tests (its number in
     the chapter's *Learning objectives* list, from 1), a difficulty (one of
-    :data:`DIFFICULTIES`), the points it is worth and the minutes a learner needs for it."""
+    :data:`DIFFICULTIES`), the points it is worth and the minutes a learner needs for it.
+
+    A *written* exercise (measure, explain or design, answered in prose) has a ``rubric``: the
+    levels a grader gives, best first, each ``"<points>: <what earns them>"``. Its check only
+    says whether there is enough text to read; a person grades it (a manually graded cell in
+    the graded releases)."""
 
     id: str
     chapter: str
@@ -59,6 +70,12 @@ class Exercise:
     difficulty: str
     points: int
     minutes: int
+    rubric: tuple = ()
+
+    @property
+    def written(self) -> bool:
+        """True when a person grades the answer against :attr:`rubric`."""
+        return bool(self.rubric)
 
 
 EXERCISES: Dict[str, Exercise] = {}
@@ -84,6 +101,58 @@ def register(ex_id: str, chapter: str, title: str, *, objective: int, difficulty
                                     minutes)
         return fn
     return wrap
+
+
+def register_written(ex_id: str, chapter: str, title: str, *, objective: int, difficulty: str,
+                     points: int, minutes: int, rubric: tuple, min_words: int = 40) -> None:
+    """Register a written exercise (measure, explain or design, answered as a string).
+
+    ``rubric`` lists the grading levels, best first, as ``"<points>: <description>"``; the first
+    level's points must equal ``points`` and the last must be ``0``. The check returns
+    ``recorded=True`` once the answer has ``min_words`` words.
+
+    Raises:
+        ValueError: the rubric has fewer than 2 levels, a level is not ``"<points>: ..."``, or
+            its points do not run from ``points`` down to 0; and as :func:`register`.
+    """
+    levels = [re.match(r"^(\d+): \S", level) if isinstance(level, str) else None
+              for level in rubric]
+    if len(rubric) < 2 or not all(levels):
+        raise ValueError(f"rubric={rubric!r} for {ex_id!r}: give 2 or more levels, each "
+                         "'<points>: <what earns them>'")
+    marks = [int(m[1]) for m in levels]
+    if marks[0] != points or marks[-1] != 0 or marks != sorted(marks, reverse=True):
+        raise ValueError(f"rubric={rubric!r} for {ex_id!r}: its points {marks} must run "
+                         f"down from points={points} to 0")
+    check_int("min_words", min_words, 1)
+
+    def checker(answer) -> CheckResult:
+        return expect_written(ex_id, answer, min_words, points)
+    checker.__name__ = "_written_" + re.sub(r"\W", "_", ex_id)
+    register(ex_id, chapter, title, objective=objective, difficulty=difficulty, points=points,
+             minutes=minutes)(checker)
+    EXERCISES[ex_id] = dataclasses.replace(EXERCISES[ex_id], rubric=tuple(rubric))
+
+
+def expect_written(ex_id: str, answer, min_words: int, points: int = 0) -> CheckResult:
+    """The self-check of a written answer: a string of at least ``min_words`` words is
+    recorded for a person to grade; no code judges what it says. (The rubric is for graders:
+    the instructor guide and the graded releases' solutions hold it.)"""
+    if unanswered(answer) or (isinstance(answer, str) and not answer.strip()):
+        worth = f" ({points} points)" if points else ""
+        return CheckResult(ex_id, False, "no answer yet: replace `...` with your answer as text "
+                           '(answer = """...""") and run the cell again. A person grades it'
+                           f"{worth}: your reasons count more than your wording.")
+    if not isinstance(answer, str):
+        return CheckResult(ex_id, False, f"expected your answer as text (a string in triple "
+                           f'quotes, """..."""), got {type(answer).__name__}.')
+    words = len(answer.split())
+    if words < min_words:
+        return CheckResult(ex_id, False, f"{words} words so far: the question asks for a "
+                           f"paragraph (at least {min_words} words) that gives your reasons.")
+    return CheckResult(ex_id, False, f"{words} words recorded. A written answer is graded by a "
+                       "person against the rubric in the exercise; when you are done, compare "
+                       "yours with the solution.", recorded=True)
 
 
 def unanswered(answer) -> bool:

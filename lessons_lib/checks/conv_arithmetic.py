@@ -7,13 +7,14 @@ building the learner's layer), never typed in.
 from __future__ import annotations
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import CheckResult, expect_int, expect_tuple, keras_answer, register
+from lessons_lib.checks._core import (CheckResult, expect_int, expect_tuple, keras_answer, register,
+                                      register_written)
 
 
-@register("conv-arith-1", "conv_arithmetic", "Parameters of a standard 3x3 convolution with bias",
+@register("conv-arith-1", "conv_arithmetic", "Parameters of a standard 5x5 convolution with bias",
           objective=2, difficulty="basic", points=1, minutes=3)
 def _conv_arith_1(answer) -> CheckResult:
-    expected = ar.standard_conv(32, 32, 64, 128, 3, use_bias=True).params
+    expected = ar.standard_conv(32, 32, 48, 96, 5, use_bias=True).params
     return expect_int("conv-arith-1", answer, expected,
                       "kernel weights are k*k*C_in*C_out; add one bias per filter.")
 
@@ -91,3 +92,15 @@ def _conv_arith_5(answer) -> CheckResult:
                            "convolution pays k*k*C_in + C_in*C_out.")
     return CheckResult(ex_id, True, f"output {shape} with {params:,} parameters; each output "
                                     f"pixel sees a {rows}x{cols} patch of the input.")
+
+
+register_written(
+    "conv-arith-6", "conv_arithmetic", "Derive the separable-to-standard cost ratio and say when it is small",
+    objective=3, difficulty="intermediate", points=3, minutes=10,
+    rubric=("3: derives 1/N + 1/D_K^2 from the depthwise, pointwise and standard MAC counts "
+            "(M and the map size cancel) and explains both cases: few output channels "
+            "(N = 8, about 0.24) and a 1x1 kernel (ratio above 1, nothing to separate)",
+            "2: the right ratio with one case explained, or both cases right with a gap in "
+            "the derivation",
+            "1: states 1/N + 1/D_K^2 without deriving it, or derives it and explains neither case",
+            "0: no ratio, or a wrong one"))

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import CheckResult, expect_float, expect_int, keras_answer, register
+from lessons_lib import factorized as fz
+from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, expect_tuple,
+                                      keras_answer, register, register_written)
 
 CHAPTER = "factorized_convolutions"
 
@@ -28,22 +30,23 @@ def rank1_relative_error(kernel) -> float:
     return float(np.sqrt(np.sum(s[1:] ** 2) / np.sum(s ** 2)))
 
 
-@register("factorized-1", CHAPTER, "Parameters of a 1x7 + 7x1 pair, 192 channels",
+@register("factorized-1", CHAPTER, "Parameters of a 1x5 + 5x1 pair, 160 -> 96 -> 160 channels",
           objective=1, difficulty="basic", points=1, minutes=3)
 def _factorized_1(answer) -> CheckResult:
-    expected = ar.factorized_conv(17, 17, 192, 192, 7, use_bias=False).params
+    expected = ar.factorized_conv(17, 17, 160, 160, 5, mid_channels=96, use_bias=False).params
     return expect_int("factorized-1", answer, expected,
-                      "each of the two layers has 7 * C_in * C_out weights; add both layers.")
+                      "each of the two layers has 5 * (its input channels) * (its output "
+                      "channels) weights; add both layers.")
 
 
-@register("factorized-2", CHAPTER, "MAC ratio of 1x5 + 5x1 to 5x5",
+@register("factorized-2", CHAPTER, "Parameter share of a 1x5 + 5x1 pair, biases included",
           objective=1, difficulty="basic", points=1, minutes=4)
 def _factorized_2(answer) -> CheckResult:
-    ratio = (ar.factorized_conv(17, 17, 64, 64, 5, use_bias=False).macs
-             / ar.standard_conv(17, 17, 64, 64, 5, use_bias=False).macs)
+    ratio = (ar.factorized_conv(17, 17, 8, 8, 5, use_bias=True).params
+             / ar.standard_conv(17, 17, 8, 8, 5, use_bias=True).params)
     return expect_float("factorized-2", answer, ratio,
-                        "with equal channels the pair costs 2k of the k*k weights per "
-                        "input-output channel pair: a fraction between 0 and 1.", decimals=2)
+                        "count weights and biases of each layer: the pair has two layers, "
+                        "each with its own bias vector.", decimals=3)
 
 
 @register("factorized-3", CHAPTER, "How many 1x3/3x1 pairs reproduce the Laplacian",
@@ -91,3 +94,32 @@ def _factorized_5(answer) -> CheckResult:
                            "every filter reads all 64 channels, factorized.")
     return CheckResult(ex_id, True, f"output {shape}, receptive field 7x7, {params:,} "
                        "parameters, and every output channel mixes input channels.")
+
+
+register_written(
+    "factorized-6", CHAPTER, "Explain why InceptionV3's side-by-side bank is not a factorized 3x3",
+    objective=2, difficulty="intermediate", points=3, minutes=10,
+    rubric=("3: both differences, with the chapter's numbers: cost (the bank's share of a 3x3 "
+            "with the same outputs against the chain's) and windows (half the bank's channels "
+            "see 1x3, half 3x1, none the 3x3 square; a chain's every channel sees 3x3; a 1x1 "
+            "after the bank sees a cross of 5 pixels, not 9); and where each fits",
+            "2: both differences right but without the chapter's numbers, or one difference "
+            "with numbers",
+            "1: one difference stated without numbers or reasons",
+            "0: agrees with the colleague, or nothing about cost or windows"))
+
+#: The chain of exercise factorized-7, in order from the input.
+CHAIN_7 = [(1, 5), 3, (5, 1)]
+
+
+@register("factorized-7", CHAPTER, "Walk one output pixel back through a 1x5, 3x3, 5x1 chain",
+          objective=3, difficulty="intermediate", points=2, minutes=8)
+def _factorized_7(answer) -> CheckResult:
+    paths = fz.receptive_field_map(CHAIN_7)
+    centre = paths.shape[0] // 2
+    expected = (int(np.count_nonzero(paths)), int(paths[centre, centre]))
+    return expect_tuple("factorized-7", answer, expected,
+                        "walk back one layer at a time: each layer spreads every path over its "
+                        "kernel window (rows and columns separately); fz.receptive_field_map "
+                        "counts the paths per input pixel.",
+                        what="(input pixels reached, paths from the centre pixel)")

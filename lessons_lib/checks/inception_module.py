@@ -6,9 +6,11 @@ Expected answers are computed with :mod:`lessons_lib.arithmetic` or by building
 
 from __future__ import annotations
 
+import numbers
+
 from lessons_lib import arithmetic as ar
 from lessons_lib.checks._core import (CheckResult, Probe, expect_int, expect_tuple, keras_answer,
-                                      not_answered, register, unanswered)
+                                      register, register_written, unanswered)
 
 CHAPTER = "inception_module"
 
@@ -41,24 +43,45 @@ def _inception_2(answer) -> CheckResult:
                       "1x1: C_in * 64 + 64; each 3x3: 9 * 64 * 64 + 64; there are two 3x3s.")
 
 
-@register("inception-module-3", CHAPTER, "Which padding lets the branches concatenate",
-          objective=3, difficulty="intermediate", points=2, minutes=5)
+def valid_branch_rows(side: int, strides: int = 2) -> tuple:
+    """Rows (= columns) of each branch of ``inception_module`` (a, b, c, d) on a ``side x side``
+    input with ``padding="valid"``, layer by layer with
+    :func:`lessons_lib.arithmetic.conv_output_length`: the shapes Keras's ``Concatenate`` error
+    lists (for 64 and stride 2: ``(32, 31, 29, 30)``)."""
+    def out(n, kernel, stride=1):
+        return ar.conv_output_length(n, kernel, stride, "valid")
+
+    branch_a = out(side, 1, strides)
+    branch_b = out(out(side, 1), 3, strides)
+    branch_c = out(out(side, 3, strides), 3)
+    branch_d = out(out(out(side, 1), 3), 3, strides)
+    return branch_a, branch_b, branch_c, branch_d
+
+
+#: The input side of inception-module-3 (the chapter's Pitfalls cell shows 64).
+VALID_SIDE = 47
+
+
+@register("inception-module-3", CHAPTER,
+          "Predict the shapes of the Concatenate error ('valid' padding, 47x47 input)",
+          objective=3, difficulty="intermediate", points=2, minutes=6)
 def _inception_3(answer) -> CheckResult:
     ex_id = "inception-module-3"
-    if unanswered(answer):
-        return not_answered(ex_id)
-    if not isinstance(answer, str):
-        return CheckResult(ex_id, False, f"expected a string such as 'valid', got {answer!r}.")
-    import keras
-
-    from lessons_lib.models import inception_module
-
-    try:
-        inception_module(keras.Input((64, 64, 3)), 8, 8, 8, 8, padding=answer.strip().lower())
-    except ValueError as err:
-        return CheckResult(ex_id, False, f"{answer!r} does not work ({str(err)[:120]}...). "
-                           "Hint: the padding that keeps every branch at ceil(H / stride).")
-    return CheckResult(ex_id, True, f"{answer!r}: every branch gives 32x32, so they concatenate.")
+    expected = valid_branch_rows(VALID_SIDE)
+    result = expect_tuple(ex_id, answer, expected,
+                          "follow each branch layer by layer: with 'valid' padding a k x k "
+                          "window gives floor((n - k) / stride) + 1 rows, and a 1x1 or a "
+                          "stride-1 layer counts too (pooling windows as well).",
+                          what="(a, b, c, d) of 4 whole numbers, the rows of each branch")
+    if not result.correct and not unanswered(answer) and "is not it" in result.message:
+        same = ar.conv_output_length(VALID_SIDE, 3, 2, "same")
+        values = answer.tolist() if hasattr(answer, "tolist") else list(answer)
+        if all(isinstance(v, numbers.Real) and v == same for v in values):
+            return CheckResult(ex_id, False, f"{tuple(answer)} is not it: those are the rows with "
+                               "padding='same', where every branch agrees. Hint: with 'valid' "
+                               "each window shrinks the map, and the branches have different "
+                               "windows.")
+    return result
 
 
 def branch_b_macs(height: int = 64, in_channels: int = 3, filters: int = 128) -> int:
@@ -68,12 +91,18 @@ def branch_b_macs(height: int = 64, in_channels: int = 3, filters: int = 128) ->
     return first.macs + ar.standard_conv(h, w, c, filters, 3, strides=2).macs
 
 
-@register("inception-module-4", CHAPTER, "MACs of branch b on a 64x64x3 image",
+#: The configuration of inception-module-4: (side, input channels, filters). The chapter
+#: profiles branch b on 64x64x3 with 128 filters; the exercise asks another one.
+BRANCH_B_CONFIG = (56, 32, 64)
+
+
+@register("inception-module-4", CHAPTER, "MACs of branch b on a 56x56x32 feature map",
           objective=2, difficulty="intermediate", points=2, minutes=6)
 def _inception_4(answer) -> CheckResult:
-    return expect_int("inception-module-4", answer, branch_b_macs(),
-                      "the 1x1 runs at 64x64 (64*64*3*128 MACs); the strided 3x3 produces "
-                      "32x32 outputs, each 3*3*128 MACs per filter.")
+    return expect_int("inception-module-4", answer, branch_b_macs(*BRANCH_B_CONFIG),
+                      "the 1x1 runs on the full 56x56 grid and reads all 32 input channels; "
+                      "the strided 3x3 produces outputs on the halved grid, each 3*3*64 MACs "
+                      "per filter. Add the two.")
 
 
 @register("inception-module-5", CHAPTER,
@@ -150,3 +179,19 @@ def _inception_6(answer) -> CheckResult:
                        f"({blind} of them one pixel only); the fixed module's see "
                        f"{_fields_text(expected)}. Hint: in branch b the second convolution "
                        "is a 3x3; branch d is 1x1, 3x3, then a 3x3 with stride 2.")
+
+
+register_written(
+    "inception-module-7", CHAPTER, "Memorisation or learning: read the two training runs",
+    objective=4, difficulty="intermediate", points=3, minutes=10,
+    rubric=("3: calls the noise run memorisation and the shapes run learning, citing the final "
+            "training and validation accuracies the learner's run printed against each chance "
+            "level (1/10 and 1/4): on noise training far above chance with validation at or "
+            "near 1/10, on shapes validation far above 1/4 and close to training; and names a "
+            "check that tells them apart, such as a held-out validation set compared with "
+            "chance and its spread for that many images, or the same model trained on "
+            "shuffled labels as a control",
+            "2: the right verdict for both runs with the numbers, but the check is missing or "
+            "vague; or the right check with one run misread or no chance level",
+            "1: one run read correctly, or a verdict without numbers or chance levels",
+            "0: judges by the training accuracy alone, or calls the noise run learning"))

@@ -6,11 +6,15 @@ building and inspecting the learner's model), never typed in.
 
 from __future__ import annotations
 
+import functools
+import numbers
+
 import numpy as np
 
 from lessons_lib import arithmetic as ar
-from lessons_lib.checks._core import (CheckResult, expect_float, expect_int, keras_answer,
-                                      not_answered, register, unanswered)
+from lessons_lib.checks._core import (CheckResult, _plain_number, expect_float, expect_int,
+                                      keras_answer, not_answered, register, register_written,
+                                      unanswered)
 
 CHAPTER = "mobilenet_unet"
 
@@ -20,6 +24,11 @@ IOU_PRED = ((0, 1, 1, 1), (0, 2, 0, 1), (0, 0, 2, 0))
 #: The source notes' input size (rows, cols) and classes for mobilenet-5.
 NOTES_INPUT = (416, 608)
 NOTES_CLASSES = 2
+#: The MobileNet of mobilenet-2 (alpha, input size): in neither of the chapter's grids.
+MACS_CONFIG = (0.6, 192)
+#: The MobileNet of mobilenet-7 (alpha, input size), whose per-layer shares the chapter
+#: does not print (it prints those of 1.0-224).
+SHARE_CONFIG = (0.25, 224)
 
 
 @register("mobilenet-1", CHAPTER, "Weights of a 256-to-512 depthwise-separable block",
@@ -30,28 +39,89 @@ def _mobilenet_1(answer) -> CheckResult:
                       "the depthwise step has k*k*C_in weights, the pointwise step C_in*C_out.")
 
 
-def mobilenet_macs_millions(alpha: float, size: int) -> float:
-    """MACs (millions) of ``mobilenet(alpha=alpha, input_shape=(size, size, 3))``, by the profiler."""
+@functools.lru_cache(maxsize=None)
+def _profile(alpha: float, size: int):
+    """The profiler's table of ``mobilenet(alpha=alpha, input_shape=(size, size, 3))``."""
     from lessons_lib.models import mobilenet
     from lessons_lib.profiler import profile
 
-    model = mobilenet(alpha=alpha, input_shape=(size, size, 3))
-    return float(profile(model).macs.sum()) / 1e6
+    return profile(mobilenet(alpha=alpha, input_shape=(size, size, 3)))
 
 
-@register("mobilenet-2", CHAPTER, "MACs of MobileNet 0.5-160",
+def mobilenet_macs_millions(alpha: float, size: int) -> float:
+    """MACs (millions) of ``mobilenet(alpha=alpha, input_shape=(size, size, 3))``, by the profiler."""
+    return float(_profile(alpha, size).macs.sum()) / 1e6
+
+
+def _number(answer):
+    """``answer`` as a plain real number, or None when it is not one."""
+    value = _plain_number(answer)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    return value
+
+
+@register("mobilenet-2", CHAPTER, "MACs of MobileNet 0.6-192",
           objective=2, difficulty="intermediate", points=2, minutes=6)
 def _mobilenet_2(answer) -> CheckResult:
     if unanswered(answer):
         return not_answered("mobilenet-2")
-    expected = mobilenet_macs_millions(0.5, 160)
-    if isinstance(answer, (int, float)) and not isinstance(answer, bool) and answer > 1e5:
+    alpha, size = MACS_CONFIG
+    expected = mobilenet_macs_millions(alpha, size)
+    value = _number(answer)
+    if value is not None and value > 1e5:
         return CheckResult("mobilenet-2", False,
-                           f"{answer:,} looks like a count of MACs, not millions. "
+                           f"{value:,} looks like a count of MACs, not millions. "
                            "Hint: divide by 1e6.")
+    if value is not None and abs(value - expected) > 0.05:
+        estimate = mobilenet_macs_millions(1.0, 224) * alpha ** 2 * (size / 224) ** 2
+        if abs(value - estimate) <= 0.5:
+            return CheckResult("mobilenet-2", False,
+                               f"{value:.4g} is the alpha^2 rho^2 estimate from 1.0-224, not "
+                               "the count. Hint: not every layer scales with alpha^2 (a depthwise "
+                               "layer's MACs grow with its channels, not their square); build "
+                               "the model and sum the profiler's macs column.")
     return expect_float("mobilenet-2", answer, expected,
-                        "build mobilenet(alpha=0.5, input_shape=(160, 160, 3)) and sum the "
-                        "profiler's macs column; MACs scale with alpha^2 and (size/224)^2.", decimals=0)
+                        f"build mobilenet(alpha={alpha}, input_shape=({size}, {size}, 3)) and "
+                        "sum the profiler's macs column, in millions.", decimals=1)
+
+
+def pointwise_mac_share(alpha: float, size: int, classifier: bool = False) -> float:
+    """Share of the MACs of MobileNet ``alpha``-``size`` (classifier included in the total) done
+    by its 13 pointwise convolutions ``conv_pw_1`` .. ``conv_pw_13``; with ``classifier``, the
+    1x1 classifier ``conv_preds`` counted with them."""
+    df = _profile(alpha, size)
+    pointwise = df.layer.str.startswith("conv_pw_") & (df.type == "Conv2D")
+    if classifier:
+        pointwise |= df.layer == "conv_preds"
+    return float(df.macs[pointwise].sum() / df.macs.sum())
+
+
+@register("mobilenet-7", CHAPTER, "The 1x1 share of MobileNet 0.25-224's MACs",
+          objective=3, difficulty="intermediate", points=2, minutes=6)
+def _mobilenet_7(answer) -> CheckResult:
+    ex_id = "mobilenet-7"
+    if unanswered(answer):
+        return not_answered(ex_id)
+    alpha, size = SHARE_CONFIG
+    expected = pointwise_mac_share(alpha, size)
+    value = _number(answer)
+    if value is not None and 1 < value <= 100:
+        return CheckResult(ex_id, False, f"{value:.4g} looks like a percentage. Hint: give a "
+                           "fraction between 0 and 1.")
+    if value is not None and abs(value - expected) > 0.005:
+        if abs(value - pointwise_mac_share(alpha, size, classifier=True)) <= 0.005:
+            return CheckResult(ex_id, False, f"{value:.4g} counts conv_preds with the pointwise "
+                               "layers. Hint: conv_preds is the classifier (a 1x1 convolution "
+                               "on the pooled 1x1 map); leave it out of the numerator.")
+        if abs(value - pointwise_mac_share(1.0, 224)) <= 0.005:
+            return CheckResult(ex_id, False, f"{value:.4g} is the share of the full-width "
+                               f"1.0-224 model. Hint: profile mobilenet(alpha={alpha}, "
+                               f"input_shape=({size}, {size}, 3)).")
+    return expect_float(ex_id, answer, expected,
+                        f"profile mobilenet(alpha={alpha}, input_shape=({size}, {size}, 3)); add "
+                        "the macs of the Conv2D rows conv_pw_1 .. conv_pw_13 and divide by the "
+                        "total of all rows.", decimals=2)
 
 
 def iou_exercise_expected() -> float:
@@ -188,3 +258,22 @@ def _mobilenet_6(answer) -> CheckResult:
     return CheckResult(ex_id, False, "the shape is right but the targets are not the masks "
                        "downsampled by nearest neighbour in row-major order. Hint: keep the same "
                        "one pixel of every 2x2 block of the mask, then flatten row by row.")
+
+
+register_written(
+    "mobilenet-8", CHAPTER, "Explain the UNet decoder's skip connections and its mask resolution",
+    objective=4, difficulty="intermediate", points=3, minutes=10,
+    rubric=("3: says what the decoder does at each step (upsample x2, concatenate the encoder "
+            "feature of the same size on the channel axis, convolve), that the skips bring "
+            "fine spatial detail (where the edges are) that the stride-32 features have lost, "
+            "what goes wrong without them (blurry, blocky masks, small objects and boundaries "
+            "lost, from a 7x7-per-224 grid upsampled), and why the mask must have the output's "
+            "resolution (one target class per predicted pixel, in the same order; the loss "
+            "fails or compares the wrong pixels; nearest-neighbour downsampling, never "
+            "interpolated class numbers)",
+            "2: the decoder steps and the skips' role right, with either the failure without "
+            "skips or the mask resolution missing or vague",
+            "1: describes upsampling and concatenation without saying what the skips bring, or "
+            "only the mask-resolution rule",
+            "0: no mechanism, or a wrong one (e.g. the skips add capacity or speed up "
+            "training, masks may be interpolated)"))

@@ -6,11 +6,13 @@ builder's stage table, or by building and inspecting the learner's model), never
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from lessons_lib import arithmetic as ar
 from lessons_lib.checks._core import (CheckResult, expect_int, keras_answer, not_answered,
-                                      register, unanswered)
+                                      register, register_written, unanswered)
 
 
 def _to_numpy(tensor) -> np.ndarray:
@@ -27,13 +29,22 @@ BLOCKS_PER_STAGE = (3, 4, 6, 3)
 CARDINALITY = 32
 
 
-@register("resnext-1", CHAPTER, "Weights of the grouped 3x3 convolution of conv4",
+#: The grouped 3x3 layer of resnext-1: channels in and out, and groups (not a ResNeXt-50
+#: stage, whose layers the chapter's per-stage table prints).
+RESNEXT_1_CHANNELS, RESNEXT_1_GROUPS = 384, 24
+
+
+@register("resnext-1", CHAPTER, "Weights of a grouped 3x3 convolution with 24 groups",
           objective=2, difficulty="basic", points=1, minutes=3)
 def _resnext_1(answer) -> CheckResult:
-    expected = ar.grouped_conv(14, 14, 512, 512, 3, groups=32, use_bias=False).params
-    if answer == ar.standard_conv(14, 14, 512, 512, 3, use_bias=False).params:
-        return CheckResult("resnext-1", False, f"{answer:,} is the dense layer. Hint: with 32 "
-                           "groups each filter sees only 512 / 32 input channels.")
+    channels, groups = RESNEXT_1_CHANNELS, RESNEXT_1_GROUPS
+    expected = ar.grouped_conv(14, 14, channels, channels, 3, groups=groups,
+                               use_bias=False).params
+    dense = ar.standard_conv(14, 14, channels, channels, 3, use_bias=False).params
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool) and answer == dense:
+        return CheckResult("resnext-1", False, f"{answer:,} is the dense layer. Hint: with "
+                           f"{groups} groups each filter sees only {channels} / {groups} input "
+                           "channels.")
     return expect_int("resnext-1", answer, expected,
                       "weights = 3 * 3 * (C_in / groups) * C_out.")
 
@@ -46,11 +57,18 @@ def template_block_weights(c_in: int, cardinality: int, d: int) -> int:
             + ar.pointwise_conv(56, 56, width, c_in, use_bias=False).params)
 
 
-@register("resnext-2", CHAPTER, "Weights of the 8x14d template block",
+#: Cardinality and path width of resnext-2's template block (not one of the five templates
+#: of the paper's Table 2, which the chapter tabulates).
+RESNEXT_2_C, RESNEXT_2_D = 16, 8
+
+
+@register("resnext-2", CHAPTER, "Weights of the 16x8d template block",
           objective=2, difficulty="intermediate", points=2, minutes=6)
 def _resnext_2(answer) -> CheckResult:
-    return expect_int("resnext-2", answer, template_block_weights(256, 8, 14),
-                      "the middle width is C*d = 112: add 256*112, 3*3*(112/8)*112 and 112*256.")
+    c, d = RESNEXT_2_C, RESNEXT_2_D
+    return expect_int("resnext-2", answer, template_block_weights(256, c, d),
+                      "the middle width is C*d; add the 1x1 in (256 to C*d), the grouped 3x3 "
+                      "(each of its C*d filters sees d channels) and the 1x1 out (C*d to 256).")
 
 
 def split_conv2d_count(blocks=BLOCKS_PER_STAGE, cardinality: int = CARDINALITY) -> int:
@@ -185,3 +203,21 @@ def _resnext_6(answer) -> CheckResult:
                            "not 1e-4. Hint: which object does compile() train with? Compare "
                            "model.optimizer with the Adam the function makes.")
     return CheckResult(ex_id, True, "the model trains with Adam at learning rate 1e-4.")
+
+
+register_written(
+    "resnext-7", CHAPTER, "Measure the grouped 3x3 three ways and explain the ratios",
+    objective=3, difficulty="intermediate", points=3, minutes=12,
+    rubric=("3: reports both measured ratios (GroupedConv2D / split and Conv2D(groups) / split) "
+            "with the machine and backend, explains them by the code path each version takes "
+            "(Keras's XLA-compiled Conv2D(groups), TensorFlow's direct grouped kernel, 32 small "
+            "convolutions with a split and a concatenation, each call with its own fixed cost "
+            "and little work) at equal MACs, says why another machine or backend can reverse "
+            "them, and gives a GPU prediction with its reason (one cuDNN grouped call against "
+            "32 small kernel launches), stated as a prediction to check",
+            "2: the ratios and a correct code-path explanation, but the hardware dependence or "
+            "the reasoned GPU prediction is missing",
+            "1: the ratios with only a vague explanation (one is faster), or a sound "
+            "explanation with no measurement reported",
+            "0: no measurement and no reasoning, or the claim that equal MACs must take equal "
+            "time"))

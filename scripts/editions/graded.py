@@ -21,6 +21,7 @@ gives the marks the learner's ``check()`` promised.
 
 from __future__ import annotations
 
+import ast
 import pathlib
 import re
 
@@ -86,6 +87,35 @@ def grader_test_source(ex_id: str) -> str:
             f"assert result.correct, str(result)")
 
 
+def written_text(code: str) -> str:
+    """The model answer of a written exercise: the string its solution assigns to ``answer``."""
+    tree = ast.parse(code)
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "answer"
+                                                 for t in node.targets)
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return " ".join(node.value.value.split())
+    raise ReleaseError(f"the solution {code[:60]!r}... of a written exercise must assign a "
+                       "string to `answer`")
+
+
+def prompt_text(reg, heading: str) -> str:
+    """An exercise's prompt in a release: its heading cell, then what it is worth (and, for a
+    written exercise, the rubric it is graded on)."""
+    points = f"{reg.points} point{'s' if reg.points != 1 else ''}"
+    text = f"{heading}\n\n*{points}, {reg.difficulty}, about {reg.minutes} minutes.*"
+    if reg.written:
+        text += "\n\nWrite your answer in the next cell, in your own words; a person grades it."
+    return text
+
+
+def written_solution(reg, code: str) -> str:
+    """The solution cell of a written exercise in a release: the model answer, then the rubric
+    (the release removes both from the student's notebook)."""
+    levels = "\n".join(f"* {level}" for level in reg.rubric)
+    return (f"{written_text(code)}\n\n**Rubric** (points: what earns them):\n\n{levels}")
+
+
 def _exercises(path: pathlib.Path):
     """(the hand-out, its cells before the first exercise, [(registered exercise, exercise,
     heading cell, answer code)])."""
@@ -127,10 +157,15 @@ def nbgrader_notebook(path: pathlib.Path) -> nbformat.NotebookNode:
         cell.metadata.update(_meta(f"{path.stem}-setup-{k}", locked=True))
         cells.append(cell)
     for reg, ex, heading, code in items:
-        points = f"{reg.points} point{'s' if reg.points != 1 else ''}"
-        prompt = nbformat.v4.new_markdown_cell(
-            f"{heading.source}\n\n*{points}, {reg.difficulty}, about {reg.minutes} minutes.*")
+        prompt = nbformat.v4.new_markdown_cell(prompt_text(reg, heading.source))
         prompt.metadata.update(_meta(f"{ex.id}-prompt", locked=True))
+        if reg.written:
+            # a manually graded answer: nbgrader replaces the model answer with its stub
+            answer = nbformat.v4.new_markdown_cell(written_solution(reg, code))
+            answer.metadata.update(_meta(f"{ex.id}-answer", solution=True, grade=True,
+                                         points=reg.points))
+            cells += [prompt, answer]
+            continue
         answer = nbformat.v4.new_code_cell(
             f"{_starter(ex.check_source, ex.id)}\n### BEGIN SOLUTION\n{code}\n### END SOLUTION\n"
             f"{keep_line(ex.id)}")
@@ -152,9 +187,19 @@ def otter_notebook(path: pathlib.Path) -> nbformat.NotebookNode:
               "generate: true\nsave_environment: false\n")
     cells = [raw(config)] + [nbformat.from_dict(c) for c in head]
     for reg, ex, heading, code in items:
+        if reg.written:
+            cells += [
+                raw(f"# BEGIN QUESTION\nname: {ex.id}\nmanual: true\npoints: {reg.points}"),
+                nbformat.v4.new_markdown_cell(prompt_text(reg, heading.source)),
+                raw("# BEGIN SOLUTION"),
+                nbformat.v4.new_markdown_cell(written_solution(reg, code)),
+                raw("# END SOLUTION"),
+                raw("# END QUESTION"),
+            ]
+            continue
         cells += [
             raw(f"# BEGIN QUESTION\nname: {ex.id}\npoints: {reg.points}"),
-            nbformat.v4.new_markdown_cell(heading.source),
+            nbformat.v4.new_markdown_cell(prompt_text(reg, heading.source)),
             raw("# BEGIN SOLUTION"),
             nbformat.v4.new_code_cell(f"{_starter(ex.check_source, ex.id)}\n"
                                       f"# BEGIN SOLUTION NO PROMPT\n{code}\n# END SOLUTION\n"

@@ -79,15 +79,21 @@ def answer_key_markdown(chapter_paths: list[pathlib.Path]) -> str:
         solutions = solutions_of(path)
         parts += ["", f"## {info.title}", "", f"The chapter: {{doc}}`{info.title} <{path.stem}>`."]
         for ex in info.exercises:
-            checker = EXERCISES[ex.id].checker if ex.id in EXERCISES else None
+            reg = EXERCISES.get(ex.id)
+            checker = reg.checker if reg else None
             source = inspect.getsource(checker).rstrip() if checker else "(no self-check)"
             solution = solutions.get(ex.id, "(no solution in the chapter)")
+            if reg is not None and reg.written:
+                # a person grades it: the rubric takes the place of the checker's code
+                marks = ["  - Rubric (written: graded by a person; points: what earns them)", ""]
+                marks += [f"    * {level}" for level in reg.rubric]
+            else:
+                marks = [f"  - `{ex.checker or 'none'}`", "", _indent(_fenced(source, "python"))]
             table = "\n".join([
                 ":header-rows: 1", ":widths: 1 1", "",
                 "* - Solution", "  - Self-check",
                 "* - " + _indent(solution).lstrip(),
-                f"  - `{ex.checker or 'none'}`", "",
-                _indent(_fenced(source, "python")),
+                *marks,
             ])
             parts += ["", f"### `{ex.id}`: {ex.title}", "",
                       _fenced(table, "{list-table}")]

@@ -38,22 +38,47 @@ WRONG = 'answer = "a wrong answer"'
 
 def fill(nb: nbformat.NotebookNode, answers: dict[str, str | None]) -> nbformat.NotebookNode:
     """A submission: ``nb`` (a student notebook) with, for each exercise ID, ``answers[id]``
-    written into its answer cell just above the keep line (None: left as released)."""
+    written into its answer cell (None: left as released). An auto-graded answer goes just
+    above the keep line; a written one replaces the Markdown answer cell that follows the
+    exercise's prompt (nbgrader's ``YOUR ANSWER HERE``, Otter's ``_Type your answer here``)."""
     nb = nbformat.from_dict(nb)
     for ex_id, code in answers.items():
+        if code is None:
+            continue
         keep = gr.keep_line(ex_id)
-        cell = next(c for c in nb.cells if c.cell_type == "code" and keep in c.source)
-        if code is not None:
+        cell = next((c for c in nb.cells if c.cell_type == "code" and keep in c.source), None)
+        if cell is not None:
             cell.source = cell.source.replace(keep, f"{code}\n{keep}")
+            continue
+        prompt = next(k for k, c in enumerate(nb.cells) if c.cell_type == "markdown"
+                      and f"(`{ex_id}`)" in c.source)
+        nb.cells[prompt + 1].source = code
     return nb
 
 
+def auto_graded(path: pathlib.Path) -> list[str]:
+    """The chapter's exercises the tools grade by running a test (not the written ones)."""
+    from lessons_lib.checks import EXERCISES
+
+    return [ex.id for ex in reader.chapter_info(path).exercises
+            if not EXERCISES[ex.id].written]
+
+
+def written(path: pathlib.Path) -> list[str]:
+    """The chapter's written exercises: manually graded in both releases."""
+    from lessons_lib.checks import EXERCISES
+
+    return [ex.id for ex in reader.chapter_info(path).exercises if EXERCISES[ex.id].written]
+
+
 def submissions(path: pathlib.Path) -> dict[str, tuple[dict, dict]]:
-    """Name -> (answers to fill in, expected points per exercise ID)."""
+    """Name -> (answers to fill in, expected points per exercise ID). Every submission but the
+    blank one also answers the written exercises (with the model answer): nbgrader must leave
+    those for a person, and give 0 to the one left blank."""
     from lessons_lib.checks import EXERCISES
 
     solutions = gr.answer_code(path)
-    ids = [ex.id for ex in reader.chapter_info(path).exercises]
+    ids = auto_graded(path)
     points = {i: EXERCISES[i].points for i in ids}
     full = ({i: solutions[i] for i in ids}, dict(points))
     odd = ({i: WRONG if n % 2 else solutions[i] for n, i in enumerate(ids, 1)},
@@ -61,6 +86,9 @@ def submissions(path: pathlib.Path) -> dict[str, tuple[dict, dict]]:
     even = ({i: solutions[i] if n % 2 else WRONG for n, i in enumerate(ids, 1)},
             {i: points[i] if n % 2 else 0 for n, i in enumerate(ids, 1)})
     blank = ({i: None for i in ids}, {i: 0 for i in ids})
+    texts = {i: gr.written_text(solutions[i]) for i in written(path)}
+    for answers, _ in (full, odd, even):
+        answers.update(texts)
     return {"full": full, "oddwrong": odd, "evenwrong": even, "blank": blank}
 
 
@@ -93,7 +121,13 @@ def nbgrader_scores(path: pathlib.Path, work: pathlib.Path) -> dict[str, dict[st
             if not feedback.exists():
                 raise SystemExit(f"grading-test: nbgrader wrote no feedback for {name}")
             scores[name] = {i: gb.find_grade(f"{i}-test", chapter, chapter, name).score
-                            for i in answers}
+                            for i in answers if i not in written(path)}
+            # a written answer waits for a person (flagged for manual grading, no score yet);
+            # one left as released scores 0 without a person
+            for i in written(path):
+                grade = gb.find_grade(f"{i}-answer", chapter, chapter, name)
+                scores[name][i] = ("manual" if grade.needs_manual_grade
+                                   and grade.auto_score is None else grade.score)
     return scores
 
 
@@ -112,6 +146,9 @@ def otter_scores(path: pathlib.Path, work: pathlib.Path) -> dict[str, dict[str, 
         run(["otter", "run", "-a", str(archive), "-o", str(sub), f"{chapter}.ipynb"], sub)
         results = json.loads((sub / "results.json").read_text())
         scores[name] = {t["name"]: t["score"] for t in results["tests"] if "score" in t}
+        # otter run scores only the autograded questions; a manual one must not be among them
+        for i in written(path):
+            scores[name][i] = scores[name].get(i, "manual")
     return scores
 
 
@@ -120,14 +157,21 @@ def compare(tool: str, path: pathlib.Path, scores: dict) -> list[str]:
     cases = submissions(path)
     full_marks = sum(cases["full"][1].values())
     for name, (_, expected) in cases.items():
-        got = scores[name]
+        got = dict(scores[name])
+        for ex_id in written(path):
+            # Otter never scores a manual question; nbgrader scores an unanswered one 0
+            want = 0 if tool == "nbgrader" and name == "blank" else "manual"
+            if got.pop(ex_id, None) != want:
+                problems.append(f"{tool} {path.stem} {name}: written {ex_id} gave "
+                                f"{scores[name].get(ex_id)!r}, expected {want!r}")
         for ex_id, want in expected.items():
             if abs(got.get(ex_id, -1) - want) > 1e-9:
                 problems.append(f"{tool} {path.stem} {name}: {ex_id} scored "
                                 f"{got.get(ex_id)}, expected {want}")
         total = sum(got.values())
-        print(f"   {tool} {path.stem} {name}: {total:g} of "
-              f"{full_marks} points")
+        left = [i for i in written(path) if scores[name].get(i) == "manual"]
+        print(f"   {tool} {path.stem} {name}: {total:g} of {full_marks} auto-graded points"
+              + (f"; {', '.join(left)} left for a person" if left else ""))
     return problems
 
 
