@@ -5,7 +5,11 @@ A candidate is a number that identifies an answer (one with a fractional part, a
 as a fraction, or a whole number of 1,000 or more: small whole numbers such as 3 or 64 are
 printed everywhere as kernel sizes and channel counts and give nothing away), a tuple of whole numbers, or a quoted
 word. The text searched is what a learner sees before the exercise: the outputs of the code
-cells above it, and the statements of the chapter's other exercises.
+cells above it, and the statements of the chapter's other exercises. Cells tagged ``measured``
+are left out: their numbers are timings on the machine that ran them, and what is computed
+from timings, so they change from run to run and from machine to machine; a match there is
+chance, not a give-away, and counting it would make the test differ between machines (the CI
+build once printed a layer's 1.98 GMAC/s, the answer of comparison-2).
 
     python tests/giveaways.py [CHAPTER ...]     # prints each give-away; exits 1 if any
 """
@@ -25,6 +29,9 @@ EXECUTED = ROOT / "_build" / "jupyter_execute" / "book"
 NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)(%?)")
 TUPLE = re.compile(r"\((\s*\d+\s*(?:,\s*\d+\s*)+)\)")
 QUOTED = re.compile(r"""['"]([A-Za-z_][\w.-]*)['"]""")
+#: The tag of a cell whose printed numbers are machine measurements (timings and what is
+#: computed from them).
+MEASURED = "measured"
 EXERCISE = re.compile(r"^```\{exercise\}\s*\n:label:\s*(\S+)\n(.*?)^```", re.M | re.S)
 
 
@@ -75,7 +82,7 @@ def exercises_and_text(path: pathlib.Path) -> list[tuple[str, str]]:
             statements.update({m[0]: m[1] for m in EXERCISE.findall(cell.source)})
     seen, result = [], []
     for cell in nb.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and MEASURED not in cell.metadata.get("tags", []):
             seen.append(output_text(cell))
         for ex_id in (m[0] for m in EXERCISE.findall(cell.source)) if cell.cell_type == "markdown" else ():
             others = [text for other, text in statements.items() if other != ex_id]
