@@ -107,3 +107,13 @@ def test_releases_are_written_for_every_chapter(tmp_path):
                        tmp_path / "otter" / path.stem / f"{path.stem}.ipynb"):
             assert target in written
             nbformat.validate(nbformat.read(target, as_version=4))
+
+
+def test_the_tests_read_the_same_answer_code_as_the_releases():
+    """tests/solutions.py (json and re only, for the Colab path test) agrees with
+    editions.graded.answer_code on every exercise."""
+    import solutions
+
+    for path in CHAPTERS:
+        for ex_id, code in gr.answer_code(path).items():
+            assert solutions.answer_code(path.stem, ex_id).strip("\n") == code, ex_id
