@@ -19,6 +19,7 @@ Exits 1, naming the tool, chapter, submission and question, when a score is not 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import pathlib
 import shutil
@@ -56,19 +57,22 @@ def fill(nb: nbformat.NotebookNode, answers: dict[str, str | None]) -> nbformat.
     return nb
 
 
-def auto_graded(path: pathlib.Path) -> list[str]:
-    """The chapter's exercises the tools grade by running a test (not the written ones)."""
+@functools.lru_cache(maxsize=None)
+def auto_graded(path: pathlib.Path) -> tuple[str, ...]:
+    """The chapter's exercises the tools grade by running a test (not the written ones); read
+    from the chapter once, however often the scorers ask."""
     from lessons_lib.checks import EXERCISES
 
-    return [ex.id for ex in reader.chapter_info(path).exercises
-            if not EXERCISES[ex.id].written]
+    return tuple(ex.id for ex in reader.chapter_info(path).exercises
+                 if not EXERCISES[ex.id].written)
 
 
-def written(path: pathlib.Path) -> list[str]:
-    """The chapter's written exercises: manually graded in both releases."""
+@functools.lru_cache(maxsize=None)
+def written(path: pathlib.Path) -> tuple[str, ...]:
+    """The chapter's written exercises: manually graded in both releases (read once)."""
     from lessons_lib.checks import EXERCISES
 
-    return [ex.id for ex in reader.chapter_info(path).exercises if EXERCISES[ex.id].written]
+    return tuple(ex.id for ex in reader.chapter_info(path).exercises if EXERCISES[ex.id].written)
 
 
 def submissions(path: pathlib.Path) -> dict[str, tuple[dict, dict]]:
