@@ -174,7 +174,7 @@ def test_public_names_and_modules():
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n, image_size, n_classes", [(40, 64, 4), (13, 8, 2), (30, 37, 6)])
+@pytest.mark.parametrize("n, image_size, n_classes", [(40, 64, 4), (13, 8, 2), (30, 37, 8)])
 def test_shapes_classification_shapes_dtypes_classes(n, image_size, n_classes):
     images, labels, names = data.make_shapes_classification(n, image_size, n_classes, seed=1)
     assert images.shape == (n, image_size, image_size, 3) and images.dtype == np.float32
@@ -184,6 +184,64 @@ def test_shapes_classification_shapes_dtypes_classes(n, image_size, n_classes):
     counts = np.bincount(labels, minlength=n_classes)
     assert len(counts) == n_classes and counts.min() >= 1  # every class present
     assert counts.max() - counts.min() <= 1  # balanced
+
+
+def test_shapes_classification_with_chosen_kinds():
+    kinds = ("ring", "cross", "star", "ellipse")
+    images, labels, names = data.make_shapes_classification(40, 24, kinds=kinds, seed=1)
+    assert names == list(kinds) and images.shape == (40, 24, 24, 3)
+    assert np.bincount(labels, minlength=4).tolist() == [10, 10, 10, 10]
+    # the same seed draws the same labels, backgrounds and positions whatever the kinds:
+    # only the shapes differ
+    default_images, default_labels, default_names = data.make_shapes_classification(
+        40, 24, seed=1)
+    assert default_names == ["circle", "square", "triangle", "stripes"]
+    np.testing.assert_array_equal(labels, default_labels)
+    corners = (slice(None), slice(0, 2), slice(0, 2))
+    assert not np.array_equal(images, default_images)
+    np.testing.assert_allclose(images[corners], default_images[corners])
+    # a list works as well as a tuple, and n_classes may repeat the count
+    again = data.make_shapes_classification(40, 24, 4, seed=1, kinds=list(kinds))
+    np.testing.assert_array_equal(again[0], images)
+    # the default is the first n_classes kinds, image for image
+    named = data.make_shapes_classification(40, 24, seed=1, kinds=("circle", "square"))
+    two = data.make_shapes_classification(40, 24, seed=1, n_classes=2)
+    np.testing.assert_array_equal(named[0], two[0])
+    assert named[2] == two[2] == ["circle", "square"]
+    loaded = data.load_classification("generated", image_size=16, batch_size=8, n_generated=20,
+                                      kinds_generated=["star", "ellipse"], fresh=False,
+                                      verbose=False)
+    assert loaded.class_names == ["star", "ellipse"]
+    assert set(np.concatenate([loaded.train[i][1] for i in range(len(loaded.train))])) == {0, 1}
+
+
+@pytest.mark.parametrize("kind", ["star", "ellipse"])
+def test_the_new_kinds_draw_their_shape(kind):
+    from lessons_lib.data.generated import _pixel_grid, _shape_mask
+
+    size = 48
+    yy, xx = _pixel_grid(size)
+    centre = np.full((1, 1, 1), 24.0, np.float32)
+    r = np.full((1, 1, 1), 16.0, np.float32)
+    theta = np.zeros((1, 1, 1), np.float32)
+    mask = _shape_mask(kind, yy, xx, centre, centre, r, theta)[0]
+    disc = _shape_mask("circle", yy, xx, centre, centre, r, theta)[0]
+    assert mask.any() and not (mask & ~disc).any()  # inside the circumcircle
+    share = mask.sum() / disc.sum()
+    if kind == "ellipse":  # semi-axes r and r / 2: half the disc
+        assert 0.45 < share < 0.55
+        assert mask[24, 24 + 14] and not mask[24 + 14, 24]  # long along x at theta 0
+    else:  # five points reaching the circumcircle, dents at 0.45 r
+        assert 0.3 < share < 0.6
+        angles = np.arange(5) * 2 * np.pi / 5
+        tips = [(int(24.5 + 14 * np.sin(a)), int(24.5 + 14 * np.cos(a))) for a in angles]
+        dents = [(int(24.5 + 14 * np.sin(a + np.pi / 5)), int(24.5 + 14 * np.cos(a + np.pi / 5)))
+                 for a in angles]
+        assert all(mask[y, x] for y, x in tips) and not any(mask[y, x] for y, x in dents)
+    images, labels, _ = data.make_shapes_classification(24, 32, kinds=(kind, "circle"), seed=0)
+    # the shape stands out of every image: many pixels far from the background's corner colour
+    far = np.abs(images - images[:, :1, :1, :]).max(axis=-1) > 0.25
+    assert (far.mean(axis=(1, 2)) > 0.02).all()
 
 
 def test_shapes_segmentation_shapes_dtypes_classes():
@@ -375,7 +433,7 @@ def test_batches_repr_says_what_a_reader_needs():
                                      verbose=False)
     assert repr(data_.train) == (
         "Batches: 12 batches of 32 (376 images), images float32 (32, 64, 64, 3), targets int32 "
-        "(32,), reshuffled every epoch")
+        "(32,), rendered afresh and reshuffled every epoch")
     assert repr(data_.val.take(2)) == (
         "Batches: 2 batches of 32 (64 images; the first 2 of 3), images float32 (32, 64, 64, 3), "
         "targets int32 (32,), in a fixed order")
@@ -387,7 +445,45 @@ def test_batches_repr_says_what_a_reader_needs():
 
     assert repr(seg.train.map(to_model_range)) == (
         "Batches: 2 batches of 8 (16 images), images float32 (8, 16, 16, 3), targets int32 "
-        "(8, 16, 16), then map(to_model_range), reshuffled every epoch")
+        "(8, 16, 16), then map(to_model_range), rendered afresh and reshuffled every epoch")
+    fixed = data.load_classification("generated", image_size=16, batch_size=8, n_generated=20,
+                                     fresh=False, verbose=False)
+    assert repr(fixed.train).endswith("targets int32 (8,), reshuffled every epoch")
+
+
+def test_generated_training_images_are_new_every_epoch_and_never_the_validation_images():
+    first = data.load_classification("generated", image_size=16, batch_size=8, n_generated=50,
+                                     seed=3, verbose=False)
+    again = data.load_classification("generated", image_size=16, batch_size=8, n_generated=50,
+                                     seed=3, verbose=False)
+    source = first.train.source
+    epoch0 = source.images.copy()
+    assert first.rendered and first.n_train == 40 and first.n_val == 10
+    assert "40 new training images every epoch, 10 fixed validation images" in first.summary()
+    first.train.take(2).on_epoch_end()  # a view ends the epoch of every view
+    assert source.epoch == 1 and not np.allclose(source.images, epoch0)
+    again.train.on_epoch_end()
+    np.testing.assert_array_equal(again.train.source.images, source.images)  # seeded
+    validation = first.val.source.images
+    for _ in range(3):
+        for image in source.images:
+            assert not np.any(np.all(np.isclose(validation, image), axis=(1, 2, 3)))
+        first.train.on_epoch_end()
+    np.testing.assert_array_equal(first.val.source.images, validation)  # fixed
+    # labels stay balanced in every epoch
+    assert np.bincount(first.train.source.targets, minlength=4).tolist() == [10, 10, 10, 10]
+
+
+def test_rendered_source_refuses_bad_arguments():
+    from lessons_lib.data.pipelines import RenderedSource
+
+    with pytest.raises(TypeError, match=r"`render` must be a callable .*received render=3"):
+        RenderedSource(3, 10)
+    with pytest.raises(ValueError, match="`render` must return 10 images and targets; it "
+                                         "returned 9 and 9"):
+        RenderedSource(lambda n, seed: (np.zeros((n - 1, 4, 4, 3)), np.zeros(n - 1)), 10)
+    with pytest.raises(TypeError, match="fresh"):
+        data.load_classification("generated", fresh="yes", verbose=False)
 
 
 def tiny_model(image_size: int, n_classes: int):
@@ -664,7 +760,8 @@ def test_no_network_falls_back_quickly_and_says_why(tmp_path, no_network, capsys
     assert "simulated outage" in result.reason
     assert no_network == [download.FLOWERS_URL]  # probed once, no download attempted
     printed = capsys.readouterr().out
-    assert "generated" in printed and "100 images" in printed and "simulated outage" in printed
+    assert "generated" in printed and "80 new training images every epoch" in printed
+    assert "simulated outage" in printed
     assert elapsed < 15.0
     images, labels = all_batches(result.train)
     assert images.shape == (80, 16, 16, 3) and images.dtype == np.float32
@@ -895,13 +992,28 @@ def test_connection_refused_falls_back_with_a_network_message(tmp_path, monkeypa
     [
         (lambda: data.make_shapes_classification(0), ValueError, "n"),
         (lambda: data.make_shapes_classification(10, image_size=7), ValueError, "image_size"),
-        (lambda: data.make_shapes_classification(10, n_classes=7), ValueError, "n_classes"),
+        (lambda: data.make_shapes_classification(10, n_classes=9), ValueError, "n_classes"),
         (lambda: data.make_shapes_classification(10, n_classes=1), ValueError, "n_classes"),
         (lambda: data.make_shapes_classification(10.0), TypeError, "n"),
         (lambda: data.make_shapes_classification(True), TypeError, "n"),
         (lambda: data.make_shapes_classification(10, seed=-1), ValueError, "seed"),
         (lambda: data.make_shapes_classification(10, seed="a"), TypeError, "seed"),
-        (lambda: data.make_shapes_segmentation(10, n_classes=8), ValueError, "n_classes"),
+        (lambda: data.make_shapes_segmentation(10, n_classes=10), ValueError, "n_classes"),
+        (lambda: data.make_shapes_classification(10, kinds="ring"), TypeError, "kinds"),
+        (lambda: data.make_shapes_classification(10, kinds=("ring", 3)), TypeError, "kinds"),
+        (lambda: data.make_shapes_classification(10, kinds=("ring", "oval")), ValueError,
+         "kinds"),
+        (lambda: data.make_shapes_classification(10, kinds=("ring",)), ValueError, "kinds"),
+        (lambda: data.make_shapes_classification(10, kinds=("ring", "ring")), ValueError,
+         "kinds"),
+        (lambda: data.make_shapes_classification(10, 16, 3, kinds=("ring", "star")), ValueError,
+         "n_classes"),
+        (lambda: data.load_classification(kinds_generated=["star", "hexagon"]), ValueError,
+         "kinds_generated"),
+        (lambda: data.load_classification(kinds_generated="star"), TypeError,
+         "kinds_generated"),
+        (lambda: data.load_classification(n_classes_generated=3, kinds_generated=("ring", "star")),
+         ValueError, "n_classes_generated"),
         (lambda: data.make_shapes_segmentation(10, max_shapes=0), ValueError, "max_shapes"),
         (lambda: data.make_shapes_segmentation(10, noise_std=2.0), ValueError, "noise_std"),
         (lambda: data.make_random_noise(-3), ValueError, "n"),
@@ -935,7 +1047,13 @@ def test_bad_arguments_name_the_argument(call, error, name):
 def test_bad_arguments_state_value_and_allowed_range():
     with pytest.raises(ValueError) as info:
         data.make_shapes_classification(10, n_classes=9)
-    assert str(info.value) == "`n_classes` must be an integer in [2, 6]; received n_classes=9."
+    assert str(info.value) == "`n_classes` must be an integer in [2, 8]; received n_classes=9."
+    with pytest.raises(ValueError) as info:
+        data.make_shapes_classification(10, kinds=("ring", "oval"))
+    assert str(info.value) == (
+        "`kinds` must name shapes from ['circle', 'square', 'triangle', 'stripes', 'ring', "
+        "'cross', 'star', 'ellipse']; received kinds=('ring', 'oval'), in which ['oval'] is "
+        "not one.")
     with pytest.raises(ValueError) as info:
         data.load_classification("pets")
     assert str(info.value) == ("`prefer` must be one of ['flowers', 'generated']; "
@@ -956,3 +1074,27 @@ def test_data_dir_without_oxford_layout_is_rejected(tmp_path):
     (tmp_path / "images").mkdir()
     with pytest.raises(ValueError, match="annotations/trimaps"):
         data.load_segmentation(data_dir=tmp_path)
+
+
+def test_rewind_gives_a_second_run_the_same_batches_in_the_same_order():
+    loaded = data.load_classification("generated", image_size=16, batch_size=8, n_generated=50,
+                                      seed=2, verbose=False)
+    view = loaded.train.map(lambda x, y: (x * 2, y)).take(-1)
+
+    def epochs(batches, n=3):
+        seen = []
+        for _ in range(n):
+            seen.append([batches[i][1].tolist() for i in range(len(batches))])
+            seen.append(batches[0][0].sum())
+            batches.on_epoch_end()
+        return seen
+
+    first = epochs(view)
+    view.rewind()
+    assert epochs(view) == first
+    assert loaded.train.source.epoch == 3
+    fixed = data.load_classification("generated", image_size=16, batch_size=8, n_generated=50,
+                                     seed=2, fresh=False, verbose=False)
+    before = epochs(fixed.train)
+    fixed.train.rewind()
+    assert epochs(fixed.train) == before

@@ -55,3 +55,31 @@ def test_classifier_trains_one_step():
 def test_module_bad_arguments(kwargs, exc, word):
     with pytest.raises(exc, match=word):
         inception_module(keras.Input((64, 64, 3)), **kwargs)
+
+
+def test_mini_inception_v3_keeps_inceptionv3s_blocks_at_the_documented_shapes():
+    from lessons_lib.models.inception import mini_inception_v3
+
+    model = mini_inception_v3()
+    assert model.count_params() == 2_569_072
+    assert [tuple(model.get_layer(n).output.shape[1:]) for n in ("mixed0", "mixed3", "mixed4")] \
+        == [(7, 7, 256), (3, 3, 736), (3, 3, 768)]
+    # the blocks are InceptionV3's own: under the same names, the same kernel sizes and
+    # output channels (only the input channels of a block's first layers differ)
+    from lessons_lib.models import inception_v3
+
+    def kernels(m):
+        return [(layer.name, tuple(w.shape[:-2]) + tuple(w.shape[-1:]))
+                for layer in m.layers if layer.name.startswith("mixed4_")
+                for w in layer.weights]
+
+    full = inception_v3(include_top=False, input_shape=(75, 75, 3))
+    assert kernels(model) == kernels(full) and len(kernels(model)) > 20
+    momenta = {layer.momentum for layer in model.layers if hasattr(layer, "momentum")}
+    assert momenta == {0.9}
+    top = mini_inception_v3((48, 48, 3), include_top=True, classes=5)
+    assert top.output.shape[1:] == (5,)
+    with pytest.raises(ValueError, match="bn_momentum"):
+        mini_inception_v3(bn_momentum=1.0)
+    with pytest.raises(ValueError, match="15"):
+        mini_inception_v3((14, 14, 3))

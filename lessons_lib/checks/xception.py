@@ -129,13 +129,15 @@ register_written(
     "xception-6", CHAPTER, "What the plain-against-residual measurement shows and leaves open",
     objective=4, difficulty="challenge", points=3, minutes=15,
     rubric=("3: reports the chapter's numbers correctly (the gradient norms of the two stacks "
-            "and how they compare at conv20 and at depth, the two training losses against "
-            "ln 4), draws only the conclusion they support, names at least two things a "
-            "one-seed run of this setup cannot establish (seed-to-seed variation; shortcuts "
-            "and zero initialisation changed together; no batch normalisation; 21 layers, not "
-            "36; a short run) and proposes a concrete measurement that would: several seeds "
-            "with a spread, and a residual stack with He initialisation trained too (or the "
-            "same initialisation in both), possibly with batch normalisation",
+            "and how they compare at conv20 and at depth, the two stacks' validation accuracy "
+            "and loss over the seeds against chance and ln 4, and whether the difference "
+            "exceeds the spread), draws only the conclusion they support, names at least two "
+            "things this setup cannot establish (the gradients measured with one seed; "
+            "shortcuts and zero initialisation changed together; no batch normalisation; 21 "
+            "layers, not 36; a short run; three seeds are few) and proposes a concrete "
+            "measurement that would: a residual stack with He initialisation trained too (or "
+            "the same initialisation in both), the gradients over several seeds, possibly "
+            "with batch normalisation",
             "2: the numbers and a sound conclusion, with one limit named and a measurement "
             "that addresses it, or two limits without a concrete measurement",
             "1: reports the numbers, or claims what they do not show (e.g. that the plain "

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from lessons_lib.validation import check_float, check_int
+from lessons_lib.validation import check_float, check_int, describe
 
-#: Shapes drawn by the generators, in class order.
-SHAPE_KINDS = ("circle", "square", "triangle", "stripes", "ring", "cross")
+#: Shapes drawn by the generators, in class order (new kinds are added at the end, so a
+#: class keeps its index).
+SHAPE_KINDS = ("circle", "square", "triangle", "stripes", "ring", "cross", "star", "ellipse")
 
 
 def _pixel_grid(image_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +63,16 @@ def _shape_mask(kind: str, yy, xx, cy, cx, r, theta) -> np.ndarray:
     if kind == "cross":
         arm = 0.3 * r
         return ((np.abs(u) <= arm) & (np.abs(v) <= r)) | ((np.abs(v) <= arm) & (np.abs(u) <= r))
+    if kind == "star":
+        # Five points: the boundary's distance from the centre runs linearly with the polar
+        # angle (in the rotated frame) from r at a point to 0.45 r between two points.
+        points = 5
+        phase = (np.arctan2(v, u) * points / (2.0 * np.pi)) % 1.0  # 0 at a point
+        edge = r * (0.45 + 0.55 * np.abs(2.0 * phase - 1.0))
+        return u**2 + v**2 <= edge**2
+    if kind == "ellipse":
+        # semi-axes r (along u) and 0.5 r (along v)
+        return (u / r) ** 2 + (v / (0.5 * r)) ** 2 <= 1.0
     raise ValueError(f"`kind` must be one of {list(SHAPE_KINDS)}; received kind={kind!r}.")
 
 
@@ -151,40 +162,89 @@ def _finish(rng: np.random.Generator, images: np.ndarray, noise_std: float) -> n
     return images.astype(np.float32, copy=False)
 
 
+def _check_kinds(kinds, name: str = "kinds") -> tuple[str, ...]:
+    """Return ``kinds`` as a tuple if it names 2 or more different shapes of :data:`SHAPE_KINDS`.
+
+    ``name`` is the argument's name in the messages.
+
+    Raises:
+        TypeError: ``kinds`` is not a list or tuple of strings.
+        ValueError: it names fewer than 2 kinds, a kind twice, or a kind not in
+            :data:`SHAPE_KINDS`.
+    """
+    allowed = list(SHAPE_KINDS)
+    if not isinstance(kinds, (list, tuple)) or not all(isinstance(k, str) for k in kinds):
+        raise TypeError(f"`{name}` must be a list or tuple of shape names from {allowed}; "
+                        f"{describe(name, kinds)}.")
+    unknown = [k for k in kinds if k not in SHAPE_KINDS]
+    if unknown:
+        raise ValueError(f"`{name}` must name shapes from {allowed}; received {name}={kinds!r}, "
+                         f"in which {unknown!r} is not one.")
+    if len(kinds) < 2 or len(set(kinds)) != len(kinds):
+        raise ValueError(f"`{name}` must name 2 or more different shapes from {allowed}; "
+                         f"received {name}={kinds!r}.")
+    return tuple(kinds)
+
+
 def make_shapes_classification(
-    n: int, image_size: int = 64, n_classes: int = 4, seed: int = 0, noise_std: float = 0.05
+    n: int,
+    image_size: int = 64,
+    n_classes: int | None = None,
+    seed: int = 0,
+    noise_std: float = 0.05,
+    *,
+    kinds=None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Images of one coloured shape each, labelled by the kind of shape.
 
-    Class k is ``SHAPE_KINDS[k]`` (circle, square, triangle, stripes, ring, cross). Each
-    image has a random background colour with soft shading, one shape of random colour
-    (always contrasting with the background), size, position and rotation, and Gaussian
-    pixel noise. Colour and position carry no information about the class: only the
-    shape (and, for stripes, the texture) does.
+    By default class k is ``SHAPE_KINDS[k]`` (circle, square, triangle, stripes, ring,
+    cross, star, ellipse); ``kinds`` picks other shapes, e.g. ``("ring", "cross")`` for a
+    task whose class 0 is ring and class 1 cross. Each image has a random background colour
+    with soft shading, one shape of random colour (always contrasting with the background),
+    size, position and rotation, and Gaussian pixel noise. Colour and position carry no
+    information about the class: only the shape (and, for stripes, the texture) does.
 
     Args:
         n: number of images (>= 1). Classes are balanced (counts differ by at most one)
             and all present when ``n >= n_classes``.
         image_size: side of the square images in pixels (>= 8).
-        n_classes: number of shape classes, 2 to 6; the first ``n_classes`` kinds are used.
+        n_classes: number of shape classes, 2 to 8; the first ``n_classes`` kinds are used.
+            Default: 4, or ``len(kinds)`` when ``kinds`` is given (giving both, they must
+            agree).
         seed: the same seed gives the same images and labels.
         noise_std: standard deviation of the pixel noise, in [0, 1] intensity units.
+        kinds: the shapes of the classes, in class order: a list or tuple of 2 or more
+            different names from :data:`SHAPE_KINDS` (default: its first ``n_classes``).
+            The same seed draws the same labels, colours, sizes and positions whatever the
+            kinds.
 
     Returns:
         ``(images, labels, class_names)``: images float32 (n, S, S, 3) in [0, 1], labels
-        int32 (n,) in [0, n_classes), class_names a list of n_classes strings.
+        int32 (n,) in [0, n_classes), class_names a list of n_classes strings (the kinds).
     """
     n = check_int("n", n, 1)
     image_size = check_int("image_size", image_size, 8)
-    n_classes = check_int("n_classes", n_classes, 2, len(SHAPE_KINDS))
+    if kinds is None:
+        n_classes = check_int("n_classes", 4 if n_classes is None else n_classes, 2,
+                              len(SHAPE_KINDS))
+        kinds = SHAPE_KINDS[:n_classes]
+    else:
+        kinds = _check_kinds(kinds)
+        if n_classes is not None and check_int("n_classes", n_classes, 2,
+                                               len(SHAPE_KINDS)) != len(kinds):
+            raise ValueError(f"`n_classes` must equal the number of `kinds` ({len(kinds)}) "
+                             f"when both are given; received n_classes={n_classes!r}, "
+                             f"kinds={kinds!r}.")
+        n_classes = len(kinds)
     seed = check_int("seed", seed, 0)
     noise_std = check_float("noise_std", noise_std, 0, 1)
 
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n) % n_classes).astype(np.int32)
     images, background = _textured_backgrounds(rng, n, image_size)
-    _paint_shapes(rng, images, labels, size_range=(0.2, 0.4), background=background)
-    return _finish(rng, images, noise_std), labels, list(SHAPE_KINDS[:n_classes])
+    kind_index = np.array([SHAPE_KINDS.index(k) for k in kinds])[labels]
+    _paint_shapes(rng, images, kind_index, size_range=(0.2, 0.4), background=background)
+    return _finish(rng, images, noise_std), labels, list(kinds)
 
 
 def make_shapes_segmentation(
@@ -205,7 +265,7 @@ def make_shapes_segmentation(
     Args:
         n: number of images (>= 1).
         image_size: side of the square images in pixels (>= 8).
-        n_classes: number of mask classes including the background, 2 to 7.
+        n_classes: number of mask classes including the background, 2 to 9.
         seed: the same seed gives the same images and masks.
         max_shapes: most shapes per image (1 to 5); each image draws 1..max_shapes.
         noise_std: standard deviation of the pixel noise, in [0, 1] intensity units.

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from lessons_lib.data import download
-from lessons_lib.data.generated import (SHAPE_KINDS, make_shapes_classification,
+from lessons_lib.data.generated import (SHAPE_KINDS, _check_kinds, make_shapes_classification,
                                         make_shapes_segmentation)
 from lessons_lib.validation import (check_bool, check_choice, check_existing_folder,
                                     check_fraction, check_int)
@@ -56,6 +56,8 @@ class ImageData:
         task: ``"classification"`` or ``"segmentation"``.
         image_size: side of the square images, in pixels.
         location: the folder the images were read from (None for generated data).
+        rendered: True if the training images are rendered afresh every epoch (generated
+            data with ``fresh=True``): ``n_train`` is then the number per epoch.
     """
 
     train: Any
@@ -68,6 +70,7 @@ class ImageData:
     task: str
     image_size: int
     location: str | None = field(default=None)
+    rendered: bool = field(default=False)
 
     @property
     def num_classes(self) -> int:
@@ -76,9 +79,14 @@ class ImageData:
 
     def summary(self) -> str:
         """One line: source, task, counts, size, classes, reason."""
+        if self.rendered:
+            counts = (f"{self.n_train} new training images every epoch, {self.n_val} fixed "
+                      "validation images")
+        else:
+            counts = (f"{self.n_train + self.n_val} images ({self.n_train} train / "
+                      f"{self.n_val} val)")
         return (
-            f"Data for {self.task}: {self.source}, {self.n_train + self.n_val} images "
-            f"({self.n_train} train / {self.n_val} val) at {self.image_size}x{self.image_size}, "
+            f"Data for {self.task}: {self.source}, {counts} at {self.image_size}x{self.image_size}, "
             f"{self.num_classes} classes {self.class_names}. Why: {self.reason}"
         )
 
@@ -114,6 +122,39 @@ def _from_arrays(images: np.ndarray, targets: np.ndarray, batch_size: int, val_f
     train, val = _batches(ArraySource(images[:n_train], targets[:n_train]),
                           ArraySource(images[n_train:], targets[n_train:]), batch_size, seed)
     return train, val, n_train, len(images) - n_train
+
+
+def _rendered(make, n: int, val_fraction: float, batch_size: int, seed: int):
+    """Training batches rendered afresh every epoch and a fixed validation set, both by ``make``.
+
+    ``make(n, seed) -> (images, targets)`` is a generator of :mod:`lessons_lib.data.generated`
+    with its size and classes fixed. The validation set is ``make(n_val, seed)``; the training
+    images of epoch ``e`` come from another seed stream (:class:`RenderedSource`), so they never
+    repeat the validation images.
+
+    Returns:
+        ``(train, val, n_train, n_val)``: ``n_train`` images per epoch.
+    """
+    from lessons_lib.data.pipelines import ArraySource, RenderedSource
+
+    n_val = _n_val(n, val_fraction)
+    n_train = n - n_val
+    train, val = _batches(RenderedSource(make, n_train, seed), ArraySource(*make(n_val, seed)),
+                          batch_size, seed)
+    return train, val, n_train, n_val
+
+
+def _generated(make, names, task, n_generated, val_fraction, batch_size, seed, fresh, reason,
+               image_size) -> "ImageData":
+    """Generated data from ``make(n, seed) -> (images, targets)``: rendered afresh every epoch
+    (``fresh``, :func:`_rendered`) or ``n_generated`` examples made once and split."""
+    if fresh:
+        train, val, n_train, n_val = _rendered(make, n_generated, val_fraction, batch_size, seed)
+    else:
+        train, val, n_train, n_val = _from_arrays(*make(n_generated, seed), batch_size,
+                                                  val_fraction, seed)
+    return ImageData(train, val, names, "generated", n_train, n_val, reason, task, image_size,
+                     rendered=fresh)
 
 
 def _keep_readable(files: list[tuple[Path, ...]]) -> tuple[list[tuple[Path, ...]], list[Path]]:
@@ -286,8 +327,10 @@ def load_classification(
     batch_size: int = 32,
     val_fraction: float = 0.2,
     n_generated: int = 2000,
-    n_classes_generated: int = 4,
+    n_classes_generated: int | None = None,
+    kinds_generated=None,
     seed: int = 0,
+    fresh: bool = True,
     allow_download: bool = True,
     data_dir: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
@@ -315,8 +358,16 @@ def load_classification(
         batch_size: images per batch (>= 1).
         val_fraction: share of the images held out for validation, in (0, 1).
         n_generated: number of generated images (train + val) if generated data is used.
-        n_classes_generated: number of shape classes for generated data (2 to 6).
+        n_classes_generated: number of shape classes for generated data (2 to 8): the first
+            ones of :data:`~lessons_lib.data.generated.SHAPE_KINDS`. Default: 4, or
+            ``len(kinds_generated)``.
+        kinds_generated: the shapes of the generated classes, in class order (a list or
+            tuple of names from ``SHAPE_KINDS``, e.g. ``("ring", "cross", "star")``), instead
+            of the first ``n_classes_generated``; giving both, they must agree.
         seed: fixes the train/validation split, the shuffling and the generated images.
+        fresh: generated data only: render new training images every epoch (True; the
+            network cannot memorise them, and ``n_generated * (1 - val_fraction)`` is the
+            number per epoch) or generate ``n_generated`` once and split them (False).
         allow_download: if False, only a cached copy of the real data is used.
         data_dir: a local folder with class sub-folders, read instead of flowers.
         cache_dir: Keras home for downloads (default ``~/.keras``, or ``$KERAS_HOME``).
@@ -329,10 +380,22 @@ def load_classification(
     image_size, batch_size, val_fraction, n_generated, seed = _check_loader_args(
         image_size, batch_size, val_fraction, n_generated, seed
     )
-    n_classes_generated = check_int("n_classes_generated", n_classes_generated, 2,
-                                    len(SHAPE_KINDS))
+    if n_classes_generated is not None:
+        n_classes_generated = check_int("n_classes_generated", n_classes_generated, 2,
+                                        len(SHAPE_KINDS))
+    if kinds_generated is None:
+        kinds_generated = SHAPE_KINDS[:4 if n_classes_generated is None else n_classes_generated]
+    else:
+        kinds_generated = _check_kinds(kinds_generated, "kinds_generated")
+        if n_classes_generated is not None and n_classes_generated != len(kinds_generated):
+            raise ValueError(
+                f"`n_classes_generated` must equal the number of `kinds_generated` "
+                f"({len(kinds_generated)}) when both are given; received "
+                f"n_classes_generated={n_classes_generated!r}, "
+                f"kinds_generated={kinds_generated!r}.")
     allow_download, verbose = check_bool("allow_download", allow_download), check_bool(
         "verbose", verbose)
+    fresh = check_bool("fresh", fresh)
 
     if data_dir is not None:
         directory = _check_class_folders(data_dir)
@@ -373,13 +436,15 @@ def load_classification(
                                  "classification", image_size, str(directory))
                 return _report(data, verbose)
 
-    images, labels, names = make_shapes_classification(
-        n_generated, image_size=image_size, n_classes=n_classes_generated, seed=seed
-    )
-    train, val, n_train, n_val = _from_arrays(images, labels, batch_size, val_fraction, seed)
-    data = ImageData(train, val, names, "generated", n_train, n_val, reason,
-                     "classification", image_size)
-    return _report(data, verbose)
+    names = list(kinds_generated)
+
+    def make(n, seed):
+        images, labels, _ = make_shapes_classification(
+            n, image_size=image_size, kinds=kinds_generated, seed=seed)
+        return images, labels
+
+    return _report(_generated(make, names, "classification", n_generated, val_fraction,
+                              batch_size, seed, fresh, reason, image_size), verbose)
 
 
 def load_segmentation(
@@ -391,6 +456,7 @@ def load_segmentation(
     n_generated: int = 2000,
     n_classes_generated: int = 3,
     seed: int = 0,
+    fresh: bool = True,
     allow_download: bool = True,
     data_dir: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
@@ -416,8 +482,9 @@ def load_segmentation(
         batch_size: images per batch (>= 1).
         val_fraction: share of the images held out for validation, in (0, 1).
         n_generated: number of generated images (train + val) if generated data is used.
-        n_classes_generated: mask classes of the generated data including background (2 to 7).
+        n_classes_generated: mask classes of the generated data including background (2 to 9).
         seed: fixes the split, the shuffling and the generated images.
+        fresh: generated data only, as in :func:`load_classification`.
         allow_download: if False, only a cached copy of the real data is used.
         data_dir: a local folder in the Oxford-IIIT Pet layout (``images/<name>.jpg`` and
             ``annotations/trimaps/<name>.png``), read instead of the download.
@@ -435,6 +502,7 @@ def load_segmentation(
                                     len(SHAPE_KINDS) + 1)
     allow_download, verbose = check_bool("allow_download", allow_download), check_bool(
         "verbose", verbose)
+    fresh = check_bool("fresh", fresh)
 
     if data_dir is not None:
         root = _check_oxford_layout(data_dir)
@@ -476,10 +544,12 @@ def load_segmentation(
                                  reason + note, "segmentation", image_size, str(destination))
                 return _report(data, verbose)
 
-    images, masks, names = make_shapes_segmentation(
-        n_generated, image_size=image_size, n_classes=n_classes_generated, seed=seed
-    )
-    train, val, n_train, n_val = _from_arrays(images, masks, batch_size, val_fraction, seed)
-    data = ImageData(train, val, names, "generated", n_train, n_val, reason,
-                     "segmentation", image_size)
-    return _report(data, verbose)
+    names = ["background", *SHAPE_KINDS[:n_classes_generated - 1]]
+
+    def make(n, seed):
+        images, masks, _ = make_shapes_segmentation(
+            n, image_size=image_size, n_classes=n_classes_generated, seed=seed)
+        return images, masks
+
+    return _report(_generated(make, names, "segmentation", n_generated, val_fraction,
+                              batch_size, seed, fresh, reason, image_size), verbose)

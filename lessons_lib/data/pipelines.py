@@ -12,9 +12,11 @@ images in pixels. Training batches are reshuffled at the end of every epoch from
 ``np.random.default_rng(seed)``, so the same seed gives the same batches in the same order
 on every backend and every run.
 
-Two sources of images stand behind it:
+Three sources of images stand behind it:
 
-- :class:`ArraySource`: arrays in memory (the generated data);
+- :class:`ArraySource`: arrays in memory (a fixed generated set, e.g. validation);
+- :class:`RenderedSource`: generated images rendered afresh every epoch from a seeded
+  generator, so a network sees new examples each epoch and cannot memorise them;
 - :class:`FileSource`: image files decoded with Pillow (photos, trimaps) the first time a
   batch asks for them, resized to ``S x S`` and kept as ``uint8`` in memory, so later
   epochs decode nothing. A batch's files are decoded by a small thread pool (Pillow
@@ -37,7 +39,7 @@ from PIL import Image
 
 from lessons_lib.validation import check_bool, check_int, describe
 
-__all__ = ["Batches", "ArraySource", "FileSource", "readable"]
+__all__ = ["Batches", "ArraySource", "RenderedSource", "FileSource", "readable"]
 
 #: Threads that decode one batch's image files (at most one per file).
 DECODE_THREADS = os.cpu_count() or 1
@@ -113,6 +115,56 @@ class ArraySource:
     def get(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The examples at ``indices`` (int array): float32 images and int32 targets."""
         return self.images[indices], self.targets[indices]
+
+
+class RenderedSource(ArraySource):
+    """Generated examples, rendered afresh every epoch: epoch ``e`` holds ``render(n, seed_e)``.
+
+    An :class:`ArraySource` whose arrays are replaced at the end of every epoch.
+
+    ``seed_e`` is drawn from ``np.random.SeedSequence([seed, e])``, so the same ``seed``
+    gives the same examples in every epoch on every backend, each epoch's examples differ
+    from the others', and no epoch repeats a validation set made from a plain integer seed
+    with the same generator (its seed stream is a different one). :class:`Batches` calls
+    :meth:`next_epoch` when Keras ends an epoch.
+
+    Args:
+        render: ``render(n, seed) -> (images, targets)``: float32 images (n, S, S, 3) in
+            [0, 1] and int32 targets, labels (n,) or masks (n, S, S), e.g. a
+            :func:`~lessons_lib.data.generated.make_shapes_classification` with its size fixed.
+        n: examples per epoch (>= 1).
+        seed: seeds every epoch's rendering (>= 0).
+    """
+
+    def __init__(self, render, n: int, seed: int = 0):
+        if not callable(render):
+            raise TypeError("`render` must be a callable render(n, seed) -> (images, targets); "
+                            f"{describe('render', render)}.")
+        self.render = render
+        self.n = check_int("n", n, 1)
+        self.seed = check_int("seed", seed, 0)
+        self.epoch = 0
+        self.failed: list[str] = []  # nothing to decode, nothing can fail
+        self._render()
+
+    def _render(self) -> None:
+        epoch_seed = int(np.random.SeedSequence([self.seed, self.epoch]).generate_state(1)[0])
+        images, targets = self.render(self.n, epoch_seed)
+        self.images = np.asarray(images, dtype=np.float32)
+        self.targets = np.asarray(targets, dtype=np.int32)
+        if len(self.images) != self.n or len(self.targets) != self.n:
+            raise ValueError(f"`render` must return {self.n} images and targets; it returned "
+                             f"{len(self.images)} and {len(self.targets)}.")
+
+    def next_epoch(self) -> None:
+        """Render the next epoch's examples."""
+        self.epoch += 1
+        self._render()
+
+    def rewind(self) -> None:
+        """Render epoch 0's examples again."""
+        self.epoch = 0
+        self._render()
 
 
 class FileSource:
@@ -230,7 +282,8 @@ class Batches(keras.utils.PyDataset):
     ``tf.data``); a view's :meth:`on_epoch_end` reshuffles the examples of every view.
 
     Args:
-        source: an :class:`ArraySource` or a :class:`FileSource`.
+        source: an :class:`ArraySource`, a :class:`RenderedSource` (new examples every epoch)
+            or a :class:`FileSource`.
         batch_size: examples per batch (>= 1).
         shuffle: reshuffle every epoch (training) or keep the source's order (validation).
         seed: seeds the shuffling (>= 0).
@@ -238,8 +291,8 @@ class Batches(keras.utils.PyDataset):
 
     def __init__(self, source, batch_size: int, *, shuffle: bool, seed: int = 0):
         super().__init__(workers=1, use_multiprocessing=False, max_queue_size=10)
-        if not isinstance(source, (ArraySource, FileSource)):
-            raise TypeError(f"`source` must be an ArraySource or a FileSource; "
+        if not isinstance(source, (ArraySource, RenderedSource, FileSource)):
+            raise TypeError(f"`source` must be an ArraySource, a RenderedSource or a FileSource; "
                             f"{describe('source', source)}.")
         self.source = source
         self.batch_size = check_int("batch_size", batch_size, 1)
@@ -274,8 +327,19 @@ class Batches(keras.utils.PyDataset):
         return images, targets
 
     def on_epoch_end(self) -> None:
-        """Reshuffle the examples (training batches only); Keras calls it after every epoch."""
+        """Keras calls it after every epoch: a :class:`RenderedSource` renders new examples,
+        and the examples are reshuffled (training batches only)."""
+        if isinstance(self.source, RenderedSource):
+            self.source.next_epoch()
         self._order.next_epoch()
+
+    def rewind(self) -> None:
+        """Start again from the first epoch: the same examples in the same order as when these
+        batches were made, for a second model to train on exactly what the first one saw
+        (every view shares the rewind)."""
+        if isinstance(self.source, RenderedSource):
+            self.source.rewind()
+        self._order.rewind()
 
     def take(self, n: int) -> "Batches":
         """The first ``n`` batches (``n=-1``, or ``n`` larger than ``len``: all of them), a view."""
@@ -302,6 +366,8 @@ class Batches(keras.utils.PyDataset):
         taken = f"; the first {self._n_batches} of {total}" if self._n_batches < total else ""
         mapped = "".join(f", then map({getattr(fn, '__name__', repr(fn))})" for fn in self._fns)
         order = "reshuffled every epoch" if self.shuffle else "in a fixed order"
+        if isinstance(self.source, RenderedSource):
+            order = "rendered afresh and " + order
         failed = f", {len(self.failed)} files left out (failed to decode)" if self.failed else ""
         return (f"Batches: {self._n_batches} batches of {self.batch_size} ({self.num_images} "
                 f"images{taken}), images float32 {images}, targets int32 {targets}{mapped}, "
@@ -313,8 +379,13 @@ class _Order:
 
     def __init__(self, n: int, shuffle: bool, seed: int):
         self.shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
-        self.indices = np.arange(n)
+        self._seed = seed
+        self._n = n
+        self.rewind()
+
+    def rewind(self) -> None:
+        self._rng = np.random.default_rng(self._seed)
+        self.indices = np.arange(self._n)
         self.next_epoch()
 
     def next_epoch(self) -> None:

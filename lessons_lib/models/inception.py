@@ -6,6 +6,8 @@ channel axis. Note on branch b: the blog built it as two 1x1 convolutions;
 the textbook version (and this code) uses a 1x1 "bottleneck" followed by a
 3x3 conv -- a second 1x1 conv would see no spatial context at all.
 
+``mini_inception_v3`` keeps a stem and three of its blocks, small enough to train on a CPU.
+
 ``inception_v3`` matches ``keras.applications.InceptionV3`` layer for layer
 (same layer classes, order and weight shapes), so
 ``ours.set_weights(ref.get_weights())`` works and the official Keras ImageNet
@@ -19,7 +21,7 @@ from lessons_lib.models import configs
 from lessons_lib.models._common import (check_choice, check_common_args,
                                         check_input_shape, check_int, classifier_head,
                                         conv_bn, load_model_weights)
-from lessons_lib.validation import describe
+from lessons_lib.validation import check_float, describe
 
 # ---------------------------------------------------------------------------
 # The chapter's Inception module
@@ -220,6 +222,67 @@ def _inception_c(x, name):
     branch_pool = _conv(branch_pool, 192, 1, f"{name}_pool_proj")
     return layers.Concatenate(axis=-1, name=name)(
         [branch1x1, branch3x3, branch3x3dbl, branch_pool])
+
+
+def mini_inception_v3(input_shape=(32, 32, 3), include_top=False, pooling=None, classes=4,
+                      classifier_activation="softmax", bn_momentum=0.9,
+                      name="mini_inception_v3"):
+    """A small InceptionV3 for a CPU: a short stem and three of its blocks, unchanged.
+
+    The blocks are InceptionV3's own, with the names they have in it: ``mixed0`` (the
+    35x35 kind, Fig. 5), ``mixed3`` (the grid-size reduction, Fig. 10) and ``mixed4`` (the
+    17x17 kind with 1x7 / 7x1 pairs, Fig. 6); the stem is two convolutions and a max-pool.
+    Shapes for the default 32x32 input (a 48x48 one gives 23, 11 and 5 in their place)::
+
+        stem_conv1 3x3/2 valid  (32, 32, 3)  -> (15, 15, 32)
+        stem_conv2 3x3          (15, 15, 32) -> (15, 15, 64)
+        stem_pool1 3x3/2 valid  (15, 15, 64) -> (7, 7, 64)
+        mixed0                  (7, 7, 64)   -> (7, 7, 256)
+        mixed3                  (7, 7, 256)  -> (3, 3, 736)
+        mixed4                  (3, 3, 736)  -> (3, 3, 768)
+
+    2,569,072 parameters without the top (InceptionV3: 21,802,784), whatever the input
+    size; random weights only (there is no pretrained file). On so small a grid the 1x7 and
+    7x1 kernels of ``mixed4`` reach past its edges: the block keeps its structure, not the
+    reason for its kernel sizes.
+
+    Args:
+        input_shape: (H, W, C) with H and W >= 15 pixels (below that ``mixed3`` has no
+            3x3 window left).
+        include_top: add GlobalAveragePooling + Dense(``classes``) ("predictions").
+        pooling: with include_top=False: None (4-D output), "avg" or "max".
+        classes: number of output classes with the top.
+        classifier_activation: activation of the top Dense layer.
+        bn_momentum: momentum of every BatchNormalization's moving mean and variance, in
+            [0, 1). InceptionV3 uses 0.99, made for hundreds of thousands of steps; after
+            a few hundred the moving statistics would still be far from the data's, and
+            the network would score at chance in inference mode. 0.9 follows the data
+            within a few dozen steps.
+        name: model name.
+
+    Returns:
+        keras.Model: (batch, H, W, C) images scaled to -1..1 -> (batch, 3, 3, 768) at 32x32
+        (or pooled (batch, 768), or (batch, classes) with the top).
+    """
+    check_common_args(include_top, None, pooling, classes, classifier_activation)
+    input_shape = check_input_shape(input_shape, default_size=32, min_size=15,
+                                    include_top=include_top, weights=None,
+                                    model_name="mini_inception_v3")
+    bn_momentum = check_float("bn_momentum", bn_momentum, 0, 1, open_max=True)
+    inputs = layers.Input(shape=input_shape)
+    x = _conv(inputs, 32, 3, "stem_conv1", strides=2, padding="valid")
+    x = _conv(x, 64, 3, "stem_conv2")
+    x = layers.MaxPooling2D(3, strides=2, name="stem_pool1")(x)
+    x = _inception_a(x, 32, "mixed0")
+    x = _reduction_a(x, "mixed3")
+    x = _inception_b(x, 128, "mixed4")
+    x = classifier_head(x, include_top=include_top, pooling=pooling, classes=classes,
+                        classifier_activation=classifier_activation)
+    model = keras.Model(inputs, x, name=name)
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.momentum = bn_momentum
+    return model
 
 
 def inception_v3(include_top=True, weights=None, input_tensor=None, input_shape=None,
