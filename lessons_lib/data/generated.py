@@ -162,7 +162,7 @@ def _finish(rng: np.random.Generator, images: np.ndarray, noise_std: float) -> n
     return images.astype(np.float32, copy=False)
 
 
-def _check_kinds(kinds, name: str = "kinds") -> tuple[str, ...]:
+def _check_kinds(kinds, name: str) -> tuple[str, ...]:
     """Return ``kinds`` as a tuple if it names 2 or more different shapes of :data:`SHAPE_KINDS`.
 
     ``name`` is the argument's name in the messages.
@@ -184,6 +184,30 @@ def _check_kinds(kinds, name: str = "kinds") -> tuple[str, ...]:
         raise ValueError(f"`{name}` must name 2 or more different shapes from {allowed}; "
                          f"received {name}={kinds!r}.")
     return tuple(kinds)
+
+
+def resolve_kinds(n_classes, kinds, n_classes_name: str = "n_classes",
+                  kinds_name: str = "kinds") -> tuple[str, ...]:
+    """The shapes of a classification task, from a number of classes and/or their names.
+
+    ``kinds=None``: the first ``n_classes`` of :data:`SHAPE_KINDS` (default 4). Otherwise
+    ``kinds`` itself, checked; ``n_classes``, when given too, must equal ``len(kinds)``. The
+    ``*_name`` arguments are the names the caller's messages use.
+
+    Raises:
+        TypeError / ValueError: as :func:`_check_kinds`, or ``n_classes`` not an int in
+            2..len(SHAPE_KINDS), or ``n_classes`` and ``kinds`` disagreeing.
+    """
+    if n_classes is not None:
+        n_classes = check_int(n_classes_name, n_classes, 2, len(SHAPE_KINDS))
+    if kinds is None:
+        return SHAPE_KINDS[:4 if n_classes is None else n_classes]
+    kinds = _check_kinds(kinds, kinds_name)
+    if n_classes is not None and n_classes != len(kinds):
+        raise ValueError(f"`{n_classes_name}` must equal the number of `{kinds_name}` "
+                         f"({len(kinds)}) when both are given; received "
+                         f"{n_classes_name}={n_classes!r}, {kinds_name}={kinds!r}.")
+    return kinds
 
 
 def make_shapes_classification(
@@ -224,18 +248,8 @@ def make_shapes_classification(
     """
     n = check_int("n", n, 1)
     image_size = check_int("image_size", image_size, 8)
-    if kinds is None:
-        n_classes = check_int("n_classes", 4 if n_classes is None else n_classes, 2,
-                              len(SHAPE_KINDS))
-        kinds = SHAPE_KINDS[:n_classes]
-    else:
-        kinds = _check_kinds(kinds)
-        if n_classes is not None and check_int("n_classes", n_classes, 2,
-                                               len(SHAPE_KINDS)) != len(kinds):
-            raise ValueError(f"`n_classes` must equal the number of `kinds` ({len(kinds)}) "
-                             f"when both are given; received n_classes={n_classes!r}, "
-                             f"kinds={kinds!r}.")
-        n_classes = len(kinds)
+    kinds = resolve_kinds(n_classes, kinds)
+    n_classes = len(kinds)
     seed = check_int("seed", seed, 0)
     noise_std = check_float("noise_std", noise_std, 0, 1)
 

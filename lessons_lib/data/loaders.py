@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from lessons_lib.data import download
-from lessons_lib.data.generated import (SHAPE_KINDS, _check_kinds, make_shapes_classification,
-                                        make_shapes_segmentation)
+from lessons_lib.data.generated import (SHAPE_KINDS, make_shapes_classification,
+                                        make_shapes_segmentation, resolve_kinds)
 from lessons_lib.validation import (check_bool, check_choice, check_existing_folder,
                                     check_fraction, check_int)
 
@@ -380,19 +380,8 @@ def load_classification(
     image_size, batch_size, val_fraction, n_generated, seed = _check_loader_args(
         image_size, batch_size, val_fraction, n_generated, seed
     )
-    if n_classes_generated is not None:
-        n_classes_generated = check_int("n_classes_generated", n_classes_generated, 2,
-                                        len(SHAPE_KINDS))
-    if kinds_generated is None:
-        kinds_generated = SHAPE_KINDS[:4 if n_classes_generated is None else n_classes_generated]
-    else:
-        kinds_generated = _check_kinds(kinds_generated, "kinds_generated")
-        if n_classes_generated is not None and n_classes_generated != len(kinds_generated):
-            raise ValueError(
-                f"`n_classes_generated` must equal the number of `kinds_generated` "
-                f"({len(kinds_generated)}) when both are given; received "
-                f"n_classes_generated={n_classes_generated!r}, "
-                f"kinds_generated={kinds_generated!r}.")
+    kinds_generated = resolve_kinds(n_classes_generated, kinds_generated,
+                                    "n_classes_generated", "kinds_generated")
     allow_download, verbose = check_bool("allow_download", allow_download), check_bool(
         "verbose", verbose)
     fresh = check_bool("fresh", fresh)
