@@ -254,7 +254,7 @@ _ACCURACY = re.compile(
     rf"^validation accuracy (?:mean {_NUMBER}, spread {_NUMBER} over ([0-9]+) seeds|{_NUMBER})"
     rf" \(chance {_NUMBER}\)"
     rf"(?:; validation loss (?:mean {_NUMBER}, spread {_NUMBER}|{_NUMBER}) \(chance {_NUMBER}\))?")
-_IOU = re.compile(rf"^mean IoU (?:mean {_NUMBER}, spread {_NUMBER} over ([0-9]+) seeds|{_NUMBER});"
+_IOU = re.compile(rf"^mean IoU {_NUMBER};"
                   r" per class ((?:[^,;]+? -?[0-9.]+|[^,;]+? nan)(?:, [^,;]+? (?:-?[0-9.]+|nan))*)")
 
 
@@ -283,15 +283,12 @@ def parse_final(line: str) -> FinalLine | None:
                          None if g[8] is None else float(g[8]), what=what, text=line.strip())
     iou = _IOU.match(rest)
     if iou:
-        g = iou.groups()
-        value, sd, seeds = ((float(g[0]), float(g[1]), int(g[2])) if g[0] is not None
-                            else (float(g[3]), 0.0, 1))
         per_class = {}
-        for item in g[4].split(", "):
+        for item in iou.group(2).split(", "):
             name, _, number = item.rpartition(" ")
             per_class[name] = float(number)
         what = rest[iou.end():].removeprefix(" - ").strip()
-        return FinalLine(role, "segmentation", value, sd, seeds, per_class=per_class,
+        return FinalLine(role, "segmentation", float(iou.group(1)), per_class=per_class,
                          what=what, text=line.strip())
     raise ValueError(f"a `final` line in neither form: {line.strip()!r}; see "
                      "lessons_lib.evaluation for the two forms.")
