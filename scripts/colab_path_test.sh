@@ -18,6 +18,7 @@
 #
 #   bash scripts/colab_path_test.sh [NOTEBOOK.ipynb ...]
 #   COLAB_LEG=current COLAB_BACKENDS="tensorflow jax" bash scripts/colab_path_test.sh
+#   COLAB_ENV_ONLY=1 (step 1 only: make the venv and stop),
 #   COLAB_JOBS=2 (test processes and notebooks at a time), LESSONS_SCALE=quick (passed through;
 #   COLAB_JAX_SCALE sets the scale of the JAX run, default LESSONS_SCALE; COLAB_JAX_ONLY=DIR runs
 #   only the notebooks under DIR on JAX), COLAB_NOTEBOOKS=0
@@ -87,6 +88,10 @@ if [ "$(cat "$VENV/.colab-env.sha256" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$VENV/.colab-env.sha256"
 fi
 lap "environment"
+if [ "${COLAB_ENV_ONLY:-0}" = 1 ]; then   # scripts/test.sh makes the environments first, side by side
+  echo "colab-path [$LEG]: environment ready ($(basename "$VENV"))"
+  exit 0
+fi
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

@@ -5,8 +5,9 @@
 #      says what it would have fetched, so the pages show no resolver error);
 #   2. build the student edition (no solutions) and the instructor edition (solutions open,
 #      answer key) from the notebooks step 1 executed;
-#   3. make .venv-jax and .venv-torch (no TensorFlow: scripts/backend_envs.sh), then run the
-#      unit tests on TensorFlow (tests/backends: the five models give TensorFlow's numbers on JAX
+#   3. make the environments of steps 3-7 side by side (.venv-jax and .venv-torch without
+#      TensorFlow: scripts/backend_envs.sh; .venv-grading; the Colab legs' .venv-colab and
+#      .venv-colab-current), then run the unit tests on TensorFlow (tests/backends: the five models give TensorFlow's numbers on JAX
 #      and PyTorch), the checks of the built HTML, of the student and instructor editions and
 #      of the Colab edition, and the browser tests (tests/browser: every page in headless
 #      Chromium, axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
@@ -15,8 +16,10 @@
 #      (scripts/backend_tests.sh unit; the tests whose answer is the same on every backend,
 #      tests/conftest.py's RUN_ONCE, ran in step 3 and are left out here);
 #   5. run nbval over every chapter at LESSONS_SCALE=smoke (full-scale sizes, widths, batch
-#      sizes and data choices, one or two steps of each loop), offline, on TensorFlow, then on
-#      JAX and on PyTorch without TensorFlow (scripts/backend_tests.sh notebooks);
+#      sizes and data choices, one or two steps of each loop), offline, on JAX and on PyTorch
+#      without TensorFlow (scripts/backend_tests.sh notebooks). On TensorFlow the same cells
+#      run at the smoke scale in step 7 (the Colab edition, with Colab's TensorFlow and Keras)
+#      and at the quick scale in step 1 (with requirements.txt's);
 #   6. the graded releases graded by the real tools (scripts/grading_test.sh): for two chapters,
 #      nbgrader and Otter-Grader each grade a submission with every answer right (full marks),
 #      two with alternate answers wrong (each loses exactly its question's points) and an
@@ -69,13 +72,33 @@ if ! python scripts/course_materials.py instructor-edition; then
 fi
 step "instructor edition" "$t"
 
-echo "== 3/7 unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
+echo "== 3/7 environments; unit tests (TensorFlow, JAX, PyTorch), built-book and edition checks, browser tests"
 t=$(date +%s)
-if ! bash scripts/backend_envs.sh; then
-  echo "test: .venv-jax / .venv-torch could not be made" >&2
-  status=1
-fi
-step "JAX and PyTorch environments" "$t"
+# Every environment the later steps use, made side by side: pip installs wait on downloads and
+# the disk more than on the CPU, so five at once take little longer than the slowest alone.
+# Each one's log is printed when all are done.
+mkdir -p _build/logs
+rm -f _build/logs/env-*
+make_env() {  # NAME COMMAND...: in the background, its log and exit status in _build/logs/
+  local name="$1"
+  shift
+  ( set +e; "$@" > "_build/logs/env-$name.log" 2>&1; echo $? > "_build/logs/env-$name.rc" ) &
+}
+make_env jax bash scripts/backend_envs.sh jax
+make_env torch bash scripts/backend_envs.sh torch
+make_env grading env GRADING_ENV_ONLY=1 bash scripts/grading_test.sh
+make_env colab-oldest env COLAB_LEG=oldest COLAB_ENV_ONLY=1 bash scripts/colab_path_test.sh
+make_env colab-current env COLAB_LEG=current COLAB_ENV_ONLY=1 bash scripts/colab_path_test.sh
+wait
+for name in jax torch grading colab-oldest colab-current; do
+  echo "-- environment: $name"
+  grep -v 'is ignored: it is neither a file nor a directory' "_build/logs/env-$name.log" || true
+  if [ "$(cat "_build/logs/env-$name.rc" 2>/dev/null)" != 0 ]; then
+    echo "test: the $name environment could not be made (_build/logs/env-$name.log)" >&2
+    status=1
+  fi
+done
+step "environments (JAX, PyTorch, grading, two Colab legs; side by side)" "$t"
 t=$(date +%s)
 if ! REQUIRE_BUILT_BOOK=1 REQUIRE_BACKENDS=1 python -m pytest tests -n 2 --dist loadfile \
       -p no:cacheprovider --durations=15 -q; then
@@ -92,13 +115,7 @@ for backend in jax torch; do
   step "unit tests ($backend)" "$t"
 done
 
-echo "== 5/7 nbval over every chapter at LESSONS_SCALE=smoke, offline: TensorFlow, JAX, PyTorch"
-t=$(date +%s)
-if ! LESSONS_SCALE=smoke LESSONS_OFFLINE=1 python -m pytest book --nbval-lax -n 2 \
-      --dist loadfile -p no:cacheprovider --durations=10 -q; then
-  status=1
-fi
-step "nbval (smoke, tensorflow)" "$t"
+echo "== 5/7 nbval over every chapter at LESSONS_SCALE=smoke, offline: JAX, PyTorch (TensorFlow: step 7)"
 for backend in jax torch; do
   t=$(date +%s)
   if ! bash scripts/backend_tests.sh "$backend" notebooks; then
@@ -122,8 +139,9 @@ fi
 step "Colab path, oldest leg (Python 3.11: dry run, unit tests)" "$t"
 t=$(date +%s)
 # At the smoke scale: every full-size code path (what a Colab learner on a GPU runs) with
-# Colab's versions, in minutes; the quick-scale training ran, and was checked against its
-# targets, in steps 1 and 3. On Colab's JAX only the exercise hand-outs (every self-check):
+# Colab's versions, in minutes; it is also the book's smoke run on TensorFlow (step 5 ran JAX
+# and PyTorch). The quick-scale training ran, and was checked against its targets, in steps
+# 1 and 3. On Colab's JAX only the exercise hand-outs (every self-check):
 # every chapter already ran on JAX, without TensorFlow, in step 5.
 if ! LESSONS_SCALE=smoke COLAB_LEG=current COLAB_BACKENDS="tensorflow jax" \
     COLAB_JAX_ONLY=colab/book/exercises bash scripts/colab_path_test.sh; then

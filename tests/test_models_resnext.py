@@ -68,8 +68,15 @@ def test_grouped_and_split_give_identical_outputs():
         np.testing.assert_array_equal(a, b)
 
 
-def test_auto_picks_the_direct_grouped_layer():
-    assert resolve_implementation("auto") == "grouped"
+def test_auto_picks_split_on_jax_without_a_gpu_and_grouped_elsewhere():
+    if keras.backend.backend() == "jax":
+        import jax
+
+        expected = "split" if jax.default_backend() == "cpu" else "grouped"
+    else:
+        expected = "grouped"
+    assert resolve_implementation("auto") == expected
+    assert resolve_implementation("grouped") == "grouped"
     assert resolve_implementation("split") == "split"
     with pytest.raises(ValueError, match="implementation"):
         resolve_implementation("lambda")

@@ -19,6 +19,7 @@ Exits 1, naming the tool, chapter, submission and question, when a score is not 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import functools
 import json
 import pathlib
@@ -156,8 +157,9 @@ def otter_scores(path: pathlib.Path, work: pathlib.Path) -> dict[str, dict[str, 
     return scores
 
 
-def compare(tool: str, path: pathlib.Path, scores: dict) -> list[str]:
-    problems = []
+def compare(tool: str, path: pathlib.Path, scores: dict) -> tuple[list[str], list[str]]:
+    """(problems, report lines) of one tool's scores of one chapter's submissions."""
+    problems, lines = [], []
     cases = submissions(path)
     full_marks = sum(cases["full"][1].values())
     for name, (_, expected) in cases.items():
@@ -174,9 +176,21 @@ def compare(tool: str, path: pathlib.Path, scores: dict) -> list[str]:
                                 f"{got.get(ex_id)}, expected {want}")
         total = sum(got.values())
         left = [i for i in written(path) if scores[name].get(i) == "manual"]
-        print(f"   {tool} {path.stem} {name}: {total:g} of {full_marks} auto-graded points"
-              + (f"; {', '.join(left)} left for a person" if left else ""))
-    return problems
+        lines.append(f"   {tool} {path.stem} {name}: {total:g} of {full_marks} auto-graded points"
+                     + (f"; {', '.join(left)} left for a person" if left else ""))
+    return problems, lines
+
+
+def grade_with(tool: str, paths: list[pathlib.Path], work: pathlib.Path) -> tuple[list[str], str]:
+    """Grade every chapter's submissions with one tool: (problems, its report)."""
+    scorer = {"nbgrader": nbgrader_scores, "otter": otter_scores}[tool]
+    problems, lines = [], []
+    for path in paths:
+        t = time.time()
+        found, report = compare(tool, path, scorer(path, work))
+        problems += found
+        lines += report + [f"   {tool} {path.stem}: graded in {time.time() - t:.0f} s"]
+    return problems, "\n".join(lines)
 
 
 def main(argv=None) -> int:
@@ -192,12 +206,16 @@ def main(argv=None) -> int:
     except ValueError as err:   # an unknown chapter, or one without answer code
         print(f"grading-test: {err}", file=sys.stderr)
         return 2
+    paths = list(gr.chapters_named(args.chapters))
+    # The two tools side by side (their folders and databases are separate; each tool's
+    # chapters one after the other): most of the time is spent starting kernels and tools.
     problems = []
-    for path in gr.chapters_named(args.chapters):
-        for tool, scorer in (("nbgrader", nbgrader_scores), ("otter", otter_scores)):
-            t = time.time()
-            problems += compare(tool, path, scorer(path, args.work))
-            print(f"   {tool} {path.stem}: graded in {time.time() - t:.0f} s")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(grade_with, tool, paths, args.work) for tool in ("nbgrader", "otter")]
+        for job in jobs:
+            found, report = job.result()   # re-raises a tool's failure (SystemExit)
+            problems += found
+            print(report, flush=True)
     for line in problems:
         print(f"grading-test: {line}", file=sys.stderr)
     return 1 if problems else 0
