@@ -193,7 +193,8 @@ def build_item(spec, input_size=None, seed=0):
     Args:
         spec: a model name of :data:`MODEL_SIZES` (``"resnet50"`` is keras.applications'
             ResNet50, the others are ``lessons_lib.models`` builders with their defaults,
-            1000 classes; ``mobilenet_unet`` with 3 classes), optionally ``@SIDE`` for its
+            1000 classes; ``mobilenet_unet`` with 3 classes; ``resnext50`` with
+            ``implementation="grouped"`` on every backend), optionally ``@SIDE`` for its
             input side in pixels; or a layer ``"grouped3x3@HxWxC"`` (ResNeXt's 3x3 convolution
             with 32 groups, C channels in and out: ``GroupedConv2D``, TensorFlow's direct
             grouped kernel on TensorFlow, ``Conv2D(groups=32)`` elsewhere) /
@@ -229,6 +230,9 @@ def build_item(spec, input_size=None, seed=0):
             model = keras.applications.ResNet50(weights=None, input_shape=shape)
         elif kind == "mobilenet_unet":
             model = models.mobilenet_unet(3, input_shape=shape)
+        elif kind == "resnext50":
+            # the same model on every backend ("auto" is the split paths on JAX without a GPU)
+            model = models.resnext50(input_shape=shape, implementation="grouped")
         else:
             model = getattr(models, kind)(input_shape=shape)
     return models.randomize_weights(model, seed=seed)
