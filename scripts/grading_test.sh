@@ -30,12 +30,12 @@ if [ "$(cat "$VENV/.grading-env.sha256" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$VENV/.grading-env.sha256"
 fi
 
-# nbgrader runs `alembic` (its database migrations) from the PATH; both tools start kernels
-# of this environment's Python
 if [ "${GRADING_ENV_ONLY:-0}" = 1 ]; then   # scripts/test.sh makes the environments first
   echo "grading-test: $VENV ready"
   exit 0
 fi
+# nbgrader runs `alembic` (its database migrations) from the PATH; both tools start kernels
+# of this environment's Python
 export PATH="$ROOT/$VENV/bin:$PATH" KERAS_BACKEND=jax LESSONS_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=2
 # shellcheck disable=SC2086  # the chapter names are words
 "$VENV/bin/python" tests/grading/grade_releases.py --work _build/grading \

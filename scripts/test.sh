@@ -7,9 +7,9 @@
 #      answer key) from the notebooks step 1 executed;
 #   3. make the environments of steps 3-7 side by side (.venv-jax and .venv-torch without
 #      TensorFlow: scripts/backend_envs.sh; .venv-grading; the Colab legs' .venv-colab and
-#      .venv-colab-current), then run the unit tests on TensorFlow (tests/backends: the five models give TensorFlow's numbers on JAX
-#      and PyTorch), the checks of the built HTML, of the student and instructor editions and
-#      of the Colab edition, and the browser tests (tests/browser: every page in headless
+#      .venv-colab-current), then run the unit tests on TensorFlow (tests/backends: the five
+#      models give TensorFlow's numbers on JAX and PyTorch), the checks of the built HTML, of
+#      the student and instructor editions and of the Colab edition, and the browser tests (tests/browser: every page in headless
 #      Chromium, axe-core, the live panels against Python, the Colab edition as nbconvert renders it;
 #      screenshots in _build/screenshots/, network blocked);
 #   4. the unit tests again on JAX and on PyTorch, in those environments without TensorFlow

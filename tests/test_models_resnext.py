@@ -69,12 +69,10 @@ def test_grouped_and_split_give_identical_outputs():
 
 
 def test_auto_picks_split_on_jax_without_a_gpu_and_grouped_elsewhere():
-    if keras.backend.backend() == "jax":
-        import jax
+    from lessons_lib.scale import accelerator
 
-        expected = "split" if jax.default_backend() == "cpu" else "grouped"
-    else:
-        expected = "grouped"
+    jax_cpu = keras.backend.backend() == "jax" and accelerator() == "CPU"
+    expected = "split" if jax_cpu else "grouped"
     assert resolve_implementation("auto") == expected
     assert resolve_implementation("grouped") == "grouped"
     assert resolve_implementation("split") == "split"

@@ -36,8 +36,9 @@ it is slow, above all its gradient. One 3x3 layer at 56x56x128, batch 4, on the 
 ``jax.jit``; JAX 0.10.2): forward 89.5 ms grouped vs 26.1 ms split, forward and gradient
 4,900.7 ms vs 32.0 ms; a whole ResNeXt-50 training step at 96x96, batch 32, 50.7 s grouped
 vs 3.2 s split. PyTorch's CPU grouped convolution is the faster one (same layer,
-``torch.nn.functional.conv2d`` with ``groups=32`` vs 32 slices, PyTorch 2.13, medians of 7 calls: forward
-4.5 vs 8.4 ms, with the gradient 20.9 vs 35.9 ms). On TensorFlow, measured with
+``torch.nn.functional.conv2d`` with ``groups=32`` vs 32 slices, PyTorch 2.13, medians of
+7 calls: forward 4.5 vs 8.4 ms, with the gradient 20.9 vs 35.9 ms). On TensorFlow,
+measured with
 ``python -m lessons_lib.bench --repeats 21`` on the book's 2-core CPU (TF 2.21,
 batch 4, medians of interleaved runs; figures move with machine load): one 3x3
 layer, Keras ``Conv2D(groups=32)`` / ``GroupedConv2D`` / split = 54.0 / 5.3 /
@@ -59,6 +60,7 @@ from lessons_lib.models import configs
 from lessons_lib.models._common import (check_choice, check_common_args,
                                         check_input_shape, check_int, classifier_head,
                                         fetch_file)
+from lessons_lib.scale import accelerator
 
 BN_EPSILON = 1.001e-5
 #: (stage name, blocks, bottleneck width, stride of the first block)
@@ -72,8 +74,9 @@ _SPLIT_NAME = re.compile(r"^(.*_2_conv)_g(\d+)$")
 def resolve_implementation(implementation):
     """Map "auto" to the faster implementation (measurements in the module docstring).
 
-    "split" on the JAX backend when JAX sees no GPU (XLA's CPU grouped convolution is slow,
-    its gradient above all); "grouped" on TensorFlow, on PyTorch and on JAX with a GPU.
+    "split" on the JAX backend when it sees no GPU (``lessons_lib.scale.accelerator()``;
+    XLA's CPU grouped convolution is slow, its gradient above all); "grouped" on
+    TensorFlow, on PyTorch and on JAX with a GPU.
     "grouped" runs on every Keras backend: ``GroupedConv2D`` calls TensorFlow's grouped
     kernel on TensorFlow and is plain ``Conv2D(groups=...)`` on JAX and PyTorch
     (tests/backends checks both against TensorFlow's outputs).
@@ -81,11 +84,8 @@ def resolve_implementation(implementation):
     check_choice("implementation", implementation, ("auto", "grouped", "split"))
     if implementation != "auto":
         return implementation
-    if keras.backend.backend() == "jax":
-        import jax
-
-        if jax.default_backend() == "cpu":
-            return "split"
+    if keras.backend.backend() == "jax" and accelerator() == "CPU":
+        return "split"
     return "grouped"
 
 
