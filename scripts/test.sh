@@ -100,7 +100,10 @@ for name in jax torch grading colab-oldest colab-current; do
 done
 step "environments (JAX, PyTorch, grading, two Colab legs; side by side)" "$t"
 t=$(date +%s)
+# Not test_lessons_lib_without_tensorflow here: it runs tests/backends/test_no_tensorflow.py in
+# .venv-jax and .venv-torch, and step 4 runs that file there too, among the unit tests.
 if ! REQUIRE_BUILT_BOOK=1 REQUIRE_BACKENDS=1 python -m pytest tests -n 2 --dist loadfile \
+      --deselect tests/backends/test_same_numbers.py::test_lessons_lib_without_tensorflow \
       -p no:cacheprovider --durations=15 -q; then
   status=1
 fi
