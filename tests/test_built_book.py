@@ -154,3 +154,55 @@ def test_no_exercise_is_answered_by_what_the_chapter_shows_above_it(chapter):
     path = EXECUTED / f"{pathlib.Path(chapter).name}.ipynb"
     assert path.exists(), f"the build executed no {path.name}"
     assert giveaways.giveaways(path) == []
+
+
+#: One printed box ending and the next beginning, with nothing between them.
+TWO_PRINTED_BOXES = re.compile(r'</pre></div>\s*</div>\s*<div class="output stream')
+
+
+@pytest.mark.parametrize("chapter", chapter_files())
+def test_what_a_cell_prints_shows_in_one_box(chapter):
+    """nb_merge_streams (_config.yml): Keras's lines per epoch, or a table printed a row at a
+    time, read as one block, not as a grey box per flush of the kernel's output."""
+    html = page(chapter)
+    found = [" ".join(re.sub(r"<[^>]+>", " ", html[m.start() - 200:m.start()]).split())[-80:]
+             for m in TWO_PRINTED_BOXES.finditer(html)]
+    assert not found, f"{chapter}.html: a printed box right after another, after:\n  " + \
+        "\n  ".join(found)
+
+
+@pytest.mark.parametrize("chapter", chapter_files())
+def test_a_cell_that_prints_on_both_sides_of_a_figure_keeps_its_order(chapter):
+    """Merging puts all of a cell's printed text in its first box, above any figure between;
+    a cell whose executed outputs are text, figure, text opts out in its metadata."""
+    executed = json.loads((EXECUTED / f"{pathlib.Path(chapter).name}.ipynb").read_text())
+    source = json.loads((ROOT / f"{chapter}.ipynb").read_text())
+    wrong = []
+    for index, (ran, cell) in enumerate(zip(executed["cells"], source["cells"])):
+        if cell["cell_type"] != "code":
+            continue
+        kinds = ["stdout" if o["output_type"] == "stream" and o["name"] == "stdout" else "other"
+                 for o in ran["outputs"]]
+        stdout = [i for i, kind in enumerate(kinds) if kind == "stdout"]
+        between = stdout and "other" in kinds[stdout[0]:stdout[-1]]
+        if between and cell["metadata"].get("mystnb", {}).get("merge_streams") is not False:
+            wrong.append(f"cell {index} ({cell['id']}): outputs {kinds}")
+    assert len(executed["cells"]) == len(source["cells"])
+    assert not wrong, (f"{chapter}: set \"mystnb\": {{\"merge_streams\": false}} in the "
+                       "metadata of\n  " + "\n  ".join(wrong))
+
+
+@pytest.mark.parametrize("chapter", chapter_files())
+def test_the_executed_notebook_keeps_each_printed_text_once(chapter):
+    """scripts/merged_streams.py: the merge for the page leaves the executed notebook (read by
+    the editions and the target tests) as the kernel sent it, with no stdout text repeated in
+    the cell's first stream output."""
+    executed = json.loads((EXECUTED / f"{pathlib.Path(chapter).name}.ipynb").read_text())
+    repeated = []
+    for index, cell in enumerate(executed["cells"]):
+        texts = ["".join(o["text"]) for o in cell.get("outputs", [])
+                 if o["output_type"] == "stream" and o["name"] == "stdout"]
+        later = [t.strip() for t in texts[1:] if t.strip()]
+        if later and later[0] in texts[0]:
+            repeated.append(f"cell {index}: {later[0][:60]!r} is also in its first output")
+    assert not repeated, f"{chapter}:\n  " + "\n  ".join(repeated)
