@@ -15,18 +15,16 @@ import copy
 
 from myst_nb.core import render
 
-#: MyST-NB's merge, which the renderer calls with a cell's outputs.
-_merge_in_place = render.coalesce_streams
-
-
-def merge_a_copy(outputs):
-    """What `coalesce_streams` returns for `outputs`, leaving `outputs` itself as it was."""
-    return _merge_in_place(copy.deepcopy(outputs))
-
-
 def setup(app):
-    if not callable(getattr(render, "coalesce_streams", None)):
+    # looked up here, not at import, so that a MyST-NB without it gets this message
+    merge_in_place = getattr(render, "coalesce_streams", None)
+    if not callable(merge_in_place):
         raise RuntimeError("merged_streams: myst_nb.core.render.coalesce_streams is gone; "
                            "see whether this MyST-NB still needs the fix (requirements.txt)")
+
+    def merge_a_copy(outputs):
+        """What MyST-NB's merge returns for `outputs`, leaving `outputs` itself as it was."""
+        return merge_in_place(copy.deepcopy(outputs))
+
     render.coalesce_streams = merge_a_copy
     return {"parallel_read_safe": True, "parallel_write_safe": True}
